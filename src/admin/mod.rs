@@ -1,0 +1,3 @@
+//! Operator routes under `/admin`.
+
+pub mod migrations;

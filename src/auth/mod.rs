@@ -1,0 +1,3 @@
+//! Who is calling: the operators' `ADMIN_TOKEN` for `/admin/*`.
+
+pub mod admin;

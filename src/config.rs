@@ -1,0 +1,319 @@
+//! Configuration, read once from the environment (and from `.env` when present).
+//!
+//! Every variable the service reads is listed here and mirrored in `.env.example`:
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | (required) | PostgreSQL URL, `postgres://user:pass@host:port/db` |
+//! | `LISTEN_ADDR` | `0.0.0.0:8080` | address the HTTP server binds |
+//! | `ADMIN_TOKEN` | (none) | bearer token for `/admin/*`; at least 16 characters |
+//! | `JWT_SECRET` | (required by `serve`) | key that signs access tokens; at least 32 bytes |
+//! | `JWT_TTL` | `1h` | lifetime of an access token |
+//! | `MIGRATE_ON_STARTUP` | `apply` | `apply`, `verify` or `off` |
+//! | `MIGRATION_LOCK_TIMEOUT` | `5m` | how long `serve`/`migrate` wait for another instance's migration lock |
+//! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
+//! | `DATABASE_STATEMENT_TIMEOUT` | `30s` | PostgreSQL `statement_timeout` for pooled connections |
+//! | `DATABASE_CONNECT_TIMEOUT` | `5s` | how long to wait for a new connection or a free one |
+//! | `REQUEST_TIMEOUT` | `30s` | a request running longer answers 503 |
+//! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
+//! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
+//! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
+//! | `LOG_FORMAT` | `text` | `text` or `json` |
+//! | `RUST_LOG` | `info` | tracing filter |
+//!
+//! Durations accept `250ms`, `30s`, `5m`, `1h` or a bare number of seconds.
+
+use std::{fmt, net::SocketAddr, str::FromStr, time::Duration};
+
+/// A setting that is missing or cannot be used; the message always names the variable.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is not set: {hint}")]
+    Missing {
+        name: &'static str,
+        hint: &'static str,
+    },
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// A value that must never reach a log line or a response.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// What `serve` does with pending migrations before it accepts traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MigrateMode {
+    /// Apply pending migrations (under the advisory lock), then serve.
+    Apply,
+    /// Apply nothing; serve, but stay unready while a migration is pending or modified.
+    /// For deployments that migrate in a separate job.
+    Verify,
+    /// Neither apply nor gate readiness on migrations.
+    Off,
+}
+
+impl FromStr for MigrateMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "apply" => Ok(Self::Apply),
+            "verify" => Ok(Self::Verify),
+            "off" => Ok(Self::Off),
+            other => Err(format!("expected apply, verify or off, got {other:?}")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" | "" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(format!("expected text or json, got {other:?}")),
+        }
+    }
+}
+
+/// What every database-touching command needs.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub url: Secret,
+    pub pool_size: usize,
+    pub statement_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub migration_lock_timeout: Duration,
+    pub instance_id: String,
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub listen_addr: SocketAddr,
+    pub admin_token: Option<Secret>,
+    pub jwt_secret: Secret,
+    pub jwt_ttl: Duration,
+    pub migrate_on_startup: MigrateMode,
+    pub request_timeout: Duration,
+    pub body_limit_bytes: usize,
+    pub cors_allowed_origins: Vec<String>,
+}
+
+/// Reads `.env` if there is one; variables already set in the environment win.
+pub fn load_dotenv() {
+    let _ = dotenvy::dotenv();
+}
+
+fn var(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn required(name: &'static str, hint: &'static str) -> Result<String, ConfigError> {
+    var(name).ok_or(ConfigError::Missing { name, hint })
+}
+
+fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e: T::Err| ConfigError::Invalid {
+                name,
+                reason: e.to_string(),
+            }),
+    }
+}
+
+fn duration(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => parse_duration(&raw).map_err(|reason| ConfigError::Invalid { name, reason }),
+    }
+}
+
+/// Parses `250ms`, `30s`, `5m`, `1h` or a bare number of seconds.
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let split = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (digits, unit) = raw.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration like 30s, 500ms, 5m or 1h"))?;
+    let d = match unit.trim() {
+        "" | "s" => Duration::from_secs(n),
+        "ms" => Duration::from_millis(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {raw:?}; use ms, s, m or h"
+            ));
+        }
+    };
+    if d.is_zero() {
+        return Err(format!("{raw:?} must be greater than zero"));
+    }
+    Ok(d)
+}
+
+fn default_instance_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}-{}", std::process::id())
+}
+
+impl DatabaseConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let url = required(
+            "DATABASE_URL",
+            "set it to postgres://user:password@host:5432/database (scripts/run.sh sets one up)",
+        )?;
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                reason: "must start with postgres:// or postgresql://".into(),
+            });
+        }
+        let pool_size: usize = parsed("DATABASE_POOL_SIZE", 10)?;
+        if pool_size == 0 || pool_size > 1000 {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_POOL_SIZE",
+                reason: format!("{pool_size} is outside 1..=1000"),
+            });
+        }
+        Ok(Self {
+            url: Secret::new(url),
+            pool_size,
+            statement_timeout: duration("DATABASE_STATEMENT_TIMEOUT", Duration::from_secs(30))?,
+            connect_timeout: duration("DATABASE_CONNECT_TIMEOUT", Duration::from_secs(5))?,
+            migration_lock_timeout: duration("MIGRATION_LOCK_TIMEOUT", Duration::from_secs(300))?,
+            instance_id: var("INSTANCE_ID").unwrap_or_else(default_instance_id),
+        })
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let database = DatabaseConfig::from_env()?;
+        let listen_addr = parsed("LISTEN_ADDR", SocketAddr::from(([0, 0, 0, 0], 8080)))?;
+        let admin_token = match var("ADMIN_TOKEN") {
+            None => None,
+            Some(t) if t.len() < 16 => {
+                return Err(ConfigError::Invalid {
+                    name: "ADMIN_TOKEN",
+                    reason: "must be at least 16 characters".into(),
+                });
+            }
+            Some(t) => Some(Secret::new(t)),
+        };
+        let jwt_secret = required(
+            "JWT_SECRET",
+            "set it to a random string of at least 32 bytes (openssl rand -base64 48)",
+        )?;
+        if jwt_secret.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: "JWT_SECRET",
+                reason: "must be at least 32 bytes".into(),
+            });
+        }
+        let body_limit_bytes: usize = parsed("BODY_LIMIT_BYTES", 1024 * 1024)?;
+        if body_limit_bytes < 1024 {
+            return Err(ConfigError::Invalid {
+                name: "BODY_LIMIT_BYTES",
+                reason: "must be at least 1024".into(),
+            });
+        }
+        let cors_allowed_origins = match var("CORS_ALLOWED_ORIGINS") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(|o| {
+                    let ok = (o.starts_with("http://") || o.starts_with("https://"))
+                        && !o.ends_with('/')
+                        && axum::http::HeaderValue::from_str(o).is_ok();
+                    if ok {
+                        Ok(o.to_owned())
+                    } else {
+                        Err(ConfigError::Invalid {
+                            name: "CORS_ALLOWED_ORIGINS",
+                            reason: format!(
+                                "{o:?} is not an origin like https://dashboard.example.com"
+                            ),
+                        })
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        Ok(Self {
+            database,
+            listen_addr,
+            admin_token,
+            jwt_secret: Secret::new(jwt_secret),
+            jwt_ttl: duration("JWT_TTL", Duration::from_secs(3600))?,
+            migrate_on_startup: parsed("MIGRATE_ON_STARTUP", MigrateMode::Apply)?,
+            request_timeout: duration("REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            body_limit_bytes,
+            cors_allowed_origins,
+        })
+    }
+}
+
+/// `LOG_FORMAT`, read before anything else so that config errors are logged in that format.
+pub fn log_format() -> Result<LogFormat, ConfigError> {
+    parsed("LOG_FORMAT", LogFormat::Text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_units_and_bare_seconds() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("ten").is_err());
+        assert!(parse_duration("5 weeks").is_err());
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("postgres://u:hunter2@db/x");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,8 @@
+//! Everything that talks to PostgreSQL at the lowest level: the pool, the embedded
+//! migrations with their lock and ledger, and the Diesel schema.
+
+pub mod checksum;
+pub mod migrations;
+pub mod pool;
+
+pub use pool::{DbConn, DbPool};

@@ -1,0 +1,225 @@
+//! The one error type of the HTTP API, and its single mapping to `application/problem+json`.
+//!
+//! Handlers return `Result<_, ApiError>`; everything that can go wrong (bad input, missing
+//! rows, constraint violations, an unreachable database) becomes one of these variants here,
+//! so status codes and bodies are decided in one place. Internal errors are logged with their
+//! cause and answered with a generic 500 that leaks neither SQL nor secrets.
+
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// Dotted path of the field, e.g. `items[2].quantity`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details, the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem (`about:blank` when the status says it all).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Field-level errors, for validation problems (422).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: None,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut res = (status, axum::Json(self)).into_response();
+        res.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        res
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("authentication required")]
+    Unauthorized(String),
+    #[error("forbidden")]
+    Forbidden(String),
+    #[error("not found")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    pub fn to_problem(&self) -> Problem {
+        match self {
+            Self::BadRequest(d) => {
+                Problem::new(StatusCode::BAD_REQUEST, "/problems/bad-request", d)
+            }
+            Self::Unauthorized(d) => {
+                Problem::new(StatusCode::UNAUTHORIZED, "/problems/unauthorized", d)
+            }
+            Self::Forbidden(d) => Problem::new(StatusCode::FORBIDDEN, "/problems/forbidden", d),
+            Self::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, "/problems/not-found", d),
+            Self::Conflict(d) => Problem::new(StatusCode::CONFLICT, "/problems/conflict", d),
+            Self::PreconditionFailed(d) => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "/problems/precondition-failed",
+                d,
+            ),
+            Self::UnsupportedMediaType(d) => Problem::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "/problems/unsupported-media-type",
+                d,
+            ),
+            Self::Validation(errors) => {
+                let mut p = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "/problems/validation",
+                    summarize(errors),
+                );
+                p.errors = Some(errors.clone());
+                p
+            }
+            Self::Unavailable(d) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "/problems/unavailable", d)
+            }
+            Self::Internal(_) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "about:blank",
+                "an internal error occurred; it has been logged",
+            ),
+        }
+    }
+}
+
+fn summarize(errors: &[FieldError]) -> String {
+    match errors {
+        [one] => format!("{}: {}", one.field, one.message),
+        many => format!("{} fields are invalid", many.len()),
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            Self::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            Self::Unavailable(d) => tracing::warn!(detail = %d, "service unavailable"),
+            _ => {}
+        }
+        let mut res = self.to_problem().into_response();
+        if matches!(self, Self::Unauthorized(_)) {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}
+
+/// Database errors that a request can cause map to client errors; the rest are internal.
+/// Features that know better (which unique index, which foreign key) map before this.
+impl From<DieselError> for ApiError {
+    fn from(e: DieselError) -> Self {
+        match &e {
+            DieselError::NotFound => Self::NotFound("not found".into()),
+            DieselError::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => Self::Conflict(format!(
+                    "a record with these values already exists{}",
+                    info.constraint_name()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                )),
+                DatabaseErrorKind::ForeignKeyViolation => Self::Conflict(format!(
+                    "the record is referenced by, or refers to, another record{}",
+                    info.constraint_name()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                )),
+                DatabaseErrorKind::CheckViolation => Self::invalid(
+                    info.column_name().unwrap_or("body"),
+                    format!(
+                        "violates the rule {}",
+                        info.constraint_name().unwrap_or("of the table")
+                    ),
+                ),
+                DatabaseErrorKind::SerializationFailure => {
+                    Self::Conflict("a concurrent change conflicted with this one; retry".into())
+                }
+                DatabaseErrorKind::ClosedConnection => {
+                    Self::Unavailable("the database connection was lost".into())
+                }
+                _ if info
+                    .message()
+                    .contains("canceling statement due to statement timeout") =>
+                {
+                    Self::Unavailable("the database took too long to answer".into())
+                }
+                _ => Self::Internal(anyhow::Error::new(e)),
+            },
+            _ => Self::Internal(anyhow::Error::new(e)),
+        }
+    }
+}
+
+/// Pool errors mean the database is unreachable or saturated: 503, never 500.
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::Unavailable(format!("database unavailable: {e}"))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

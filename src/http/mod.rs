@@ -1,0 +1,10 @@
+//! The HTTP surface: router, middleware, errors, extractors and operational routes.
+
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
+pub mod problem_layer;
+pub mod router;
+pub mod state;

@@ -1,0 +1,46 @@
+//! What every handler can reach: the pool, the configuration, the migration catalog and
+//! who this instance is.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::metrics::Metrics;
+use crate::{config::Config, db::DbPool, db::migrations::Catalog};
+
+/// Which replica answered, for operators comparing instances behind a load balancer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InstanceInfo {
+    pub id: String,
+    /// The release (crate version) this instance runs.
+    pub version: String,
+    pub started_at: DateTime<Utc>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub catalog: Arc<Catalog>,
+    pub instance: Arc<InstanceInfo>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(config: Config, pool: DbPool, catalog: Catalog) -> Self {
+        let instance = InstanceInfo {
+            id: config.database.instance_id.clone(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at: Utc::now(),
+        };
+        Self {
+            pool,
+            config: Arc::new(config),
+            catalog: Arc::new(catalog),
+            instance: Arc::new(instance),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}

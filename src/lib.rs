@@ -1,0 +1,114 @@
+//! fulfillment-ops: the backend of the Fulfillment Operations Dashboard.
+//!
+//! `serve` reads the configuration, builds the pool, applies (or verifies) the embedded
+//! migrations, then serves the HTTP API until SIGTERM, finishing in-flight requests.
+
+pub mod admin;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod ops;
+pub mod telemetry;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::{
+    config::{Config, MigrateMode},
+    db::migrations::{Catalog, Migrator},
+    http::state::AppState,
+};
+
+pub use http::router::router;
+
+/// Builds the shared state: pool and catalog. Connects lazily (the pool opens connections on
+/// first use), so an instance can start while the database is still coming up.
+pub fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let pool = db::pool::build_pool(&config.database).context("building the connection pool")?;
+    Ok(AppState::new(config, pool, Catalog::embedded()))
+}
+
+/// Applies pending migrations when `MIGRATE_ON_STARTUP=apply`; a failure stops startup.
+pub async fn migrate_on_startup(state: &AppState) -> anyhow::Result<()> {
+    let cfg = &state.config;
+    match cfg.migrate_on_startup {
+        MigrateMode::Apply => {
+            let started = std::time::Instant::now();
+            let applied = Migrator::new(
+                &state.catalog,
+                cfg.database.url.expose(),
+                &cfg.database.instance_id,
+            )
+            .lock_timeout(cfg.database.migration_lock_timeout)
+            .connect_timeout(cfg.database.connect_timeout)
+            .run_pending()
+            .await
+            .context("applying migrations at startup")?;
+            tracing::info!(
+                applied = applied.len(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "migrations up to date"
+            );
+        }
+        MigrateMode::Verify => {
+            tracing::info!(
+                "MIGRATE_ON_STARTUP=verify: not applying; /readyz reports pending or modified migrations"
+            )
+        }
+        MigrateMode::Off => {
+            tracing::info!("MIGRATE_ON_STARTUP=off: migrations neither applied nor checked")
+        }
+    }
+    Ok(())
+}
+
+/// Runs the service until SIGTERM or Ctrl-C.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listen_addr = config.listen_addr;
+    let state = build_state(config)?;
+    tracing::info!(
+        instance = %state.instance.id,
+        version = %state.instance.version,
+        migrate_on_startup = ?state.config.migrate_on_startup,
+        pool_size = state.config.database.pool_size,
+        "starting"
+    );
+    migrate_on_startup(&state).await?;
+    let listener = TcpListener::bind(listen_addr)
+        .await
+        .with_context(|| format!("binding LISTEN_ADDR {listen_addr}"))?;
+    tracing::info!(addr = %listener.local_addr()?, "listening");
+    let app = router(state);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+    tracing::info!("stopped after finishing in-flight requests");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; draining in-flight requests");
+}

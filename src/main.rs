@@ -1,0 +1,140 @@
+//! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `healthcheck`.
+
+use std::{process::ExitCode, time::Duration};
+
+use clap::{Parser, Subcommand};
+use fulfillment_ops::{
+    config::{self, Config, DatabaseConfig},
+    ops, telemetry,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "fulfillment-ops",
+    version,
+    about = "Backend of the Fulfillment Operations Dashboard"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations (per MIGRATE_ON_STARTUP) and serve the HTTP API.
+    Serve,
+    /// Inspect and change the database schema.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Exit 0 when the local server's /healthz answers 200 (for container HEALTHCHECKs).
+    Healthcheck {
+        /// Address to probe; defaults to LISTEN_ADDR.
+        #[arg(long)]
+        addr: Option<std::net::SocketAddr>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MigrateAction {
+    /// Apply every pending migration (under the advisory lock).
+    Run {
+        /// Apply only up to and including this version.
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+    /// Show every migration's state; exits 3 when anything is pending or modified.
+    Status {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revert the newest applied migration, or every one newer than --to.
+    Revert {
+        /// Revert until this version is the newest applied (0 reverts everything).
+        #[arg(long, value_name = "VERSION")]
+        to: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    config::load_dotenv();
+    let cli = Cli::parse();
+    let format = match config::log_format() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!(error = format!("{e:#}"), "failed");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            let config = Config::from_env()?;
+            fulfillment_ops::serve(config).await?;
+        }
+        Command::Migrate { action } => {
+            let cfg = DatabaseConfig::from_env()?;
+            match action {
+                MigrateAction::Run { to } => {
+                    let applied = ops::migrate::run(&cfg, to).await?;
+                    if applied.is_empty() {
+                        println!("nothing to apply: the database is up to date");
+                    }
+                    for m in applied {
+                        println!("applied {} ({} ms)", m.name, m.duration_ms);
+                    }
+                }
+                MigrateAction::Status { json } => {
+                    let report = ops::migrate::status(&cfg).await?;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&report)?);
+                    } else {
+                        print!("{}", ops::migrate::render_table(&report));
+                    }
+                    if !report.summary.up_to_date {
+                        return Ok(ExitCode::from(ops::migrate::EXIT_NOT_UP_TO_DATE as u8));
+                    }
+                }
+                MigrateAction::Revert { to } => {
+                    for m in ops::migrate::revert(&cfg, to).await? {
+                        println!("reverted {} ({} ms)", m.name, m.duration_ms);
+                    }
+                }
+            }
+        }
+        Command::Healthcheck { addr } => {
+            let addr = match addr {
+                Some(a) => a,
+                None => std::env::var("LISTEN_ADDR")
+                    .ok()
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080))),
+            };
+            ops::healthcheck::check(addr, Duration::from_secs(3)).await?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

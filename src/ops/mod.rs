@@ -1,0 +1,4 @@
+//! Command-line operations besides `serve`.
+
+pub mod healthcheck;
+pub mod migrate;

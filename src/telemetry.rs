@@ -1,0 +1,24 @@
+//! Structured logs with `tracing`: human-readable text by default, one JSON object per line
+//! with `LOG_FORMAT=json`. `RUST_LOG` filters (default `info`).
+
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+use crate::config::LogFormat;
+
+pub fn init(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let registry = tracing_subscriber::registry().with(filter);
+    // try_init: tests and repeated calls keep the first subscriber instead of panicking.
+    let _ = match format {
+        LogFormat::Json => registry
+            .with(
+                fmt::layer()
+                    .json()
+                    .flatten_event(true)
+                    .with_current_span(true),
+            )
+            .try_init(),
+        LogFormat::Text => registry.with(fmt::layer().with_target(false)).try_init(),
+    };
+}
