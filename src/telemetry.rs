@@ -1,5 +1,6 @@
 //! Structured logs with `tracing`: human-readable text by default, one JSON object per line
-//! with `LOG_FORMAT=json`. `RUST_LOG` filters (default `info`).
+//! with `LOG_FORMAT=json`. `RUST_LOG` filters (default `info`). Logs go to stderr, so that
+//! stdout carries only a command's output (`migrate status --json` stays parseable).
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -19,6 +20,8 @@ pub fn init(format: LogFormat) {
                     .with_current_span(true),
             )
             .try_init(),
-        LogFormat::Text => registry.with(fmt::layer().with_target(false)).try_init(),
+        LogFormat::Text => registry
+            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .try_init(),
     };
 }

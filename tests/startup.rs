@@ -1,0 +1,329 @@
+//! The real binary: replicas starting together, the `migrate` commands, configuration errors
+//! and a migration that fails at startup.
+
+mod common;
+
+use std::{
+    process::{Child, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+use common::{ADMIN_TOKEN, JWT_SECRET, TestDb, free_port};
+
+const BIN: &str = env!("CARGO_BIN_EXE_fulfillment-ops");
+
+/// The binary with a clean environment: no `.env` (it runs in a temp dir) and only what the
+/// test gives it.
+fn command(db_url: Option<&str>) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .current_dir(std::env::temp_dir())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .env("JWT_SECRET", JWT_SECRET)
+        .env("ADMIN_TOKEN", ADMIN_TOKEN);
+    if let Some(url) = db_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("run the binary")
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(db_url: &str, instance: &str) -> Self {
+        let port = free_port();
+        let child = command(Some(db_url))
+            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("INSTANCE_ID", instance)
+            .arg("serve")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn serve");
+        Self { child, port }
+    }
+
+    async fn wait_ready(&mut self) {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll") {
+                let out = self.child.stderr.take().map(|mut s| {
+                    let mut buf = String::new();
+                    let _ = std::io::Read::read_to_string(&mut s, &mut buf);
+                    buf
+                });
+                panic!("server exited with {status}: {}", out.unwrap_or_default());
+            }
+            let url = format!("http://127.0.0.1:{}/readyz", self.port);
+            if let Ok(res) = client.get(&url).send().await
+                && res.status() == 200
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server on {} never became ready",
+                self.port
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGTERM, then the exit status of a graceful shutdown and what the server logged.
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                let mut logs = String::new();
+                if let Some(mut err) = self.child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut err, &mut logs);
+                }
+                return (status, logs);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("server did not stop after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_replicas_starting_together_apply_each_migration_exactly_once() {
+    let db = TestDb::empty().await;
+    // Hold the migration lock while the replicas start, so all three find work pending and
+    // contend for the lock when it is released, whatever the machine's timing.
+    let blocker = db.client().await;
+    blocker
+        .batch_execute("SELECT pg_advisory_lock(1179603027, 1)")
+        .await
+        .expect("hold the lock");
+    let mut servers: Vec<Server> = (0..3)
+        .map(|i| Server::start(&db.url, &format!("replica-{i}")))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    for s in &mut servers {
+        assert!(
+            s.child.try_wait().expect("poll").is_none(),
+            "replicas wait, not fail"
+        );
+    }
+    blocker
+        .batch_execute("SELECT pg_advisory_unlock(1179603027, 1)")
+        .await
+        .expect("release");
+    for s in &mut servers {
+        s.wait_ready().await;
+    }
+    let client = db.client().await;
+    let rows = client
+        .query(
+            "SELECT version::text, count(*) FILTER (WHERE success) AS ok, count(*) AS attempts \
+             FROM __migration_ledger WHERE action = 'apply' GROUP BY version ORDER BY version",
+            &[],
+        )
+        .await
+        .expect("ledger");
+    assert_eq!(rows.len(), 6, "every migration is in the ledger");
+    for row in &rows {
+        let version: String = row.get(0);
+        assert_eq!(row.get::<_, i64>("ok"), 1, "{version} applied once");
+        assert_eq!(row.get::<_, i64>("attempts"), 1, "{version} attempted once");
+    }
+    let applied = client
+        .query_one("SELECT count(*) FROM __diesel_schema_migrations", &[])
+        .await
+        .expect("diesel table");
+    assert_eq!(applied.get::<_, i64>(0), 6);
+    let appliers = client
+        .query_one(
+            "SELECT count(DISTINCT instance_id) FROM __migration_ledger",
+            &[],
+        )
+        .await
+        .expect("instances");
+    assert_eq!(
+        appliers.get::<_, i64>(0),
+        1,
+        "one replica did all the work under the lock"
+    );
+
+    // Every replica answers the admin route, naming itself.
+    let http = reqwest::Client::new();
+    for (i, s) in servers.iter().enumerate() {
+        let body: serde_json::Value = http
+            .get(format!("http://127.0.0.1:{}/admin/migrations", s.port))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(body["summary"]["up_to_date"], true);
+        assert_eq!(body["instance"]["id"], format!("replica-{i}"));
+    }
+    let mut appliers = 0;
+    for s in servers {
+        let (status, logs) = s.terminate();
+        assert!(status.success(), "SIGTERM is a clean shutdown: {logs}");
+        assert!(logs.contains("waiting for the migration lock"), "{logs}");
+        assert!(
+            logs.contains("pid "),
+            "the wait names the lock holder: {logs}"
+        );
+        if logs.contains("applying migration") {
+            appliers += 1;
+        } else {
+            assert!(
+                logs.contains("applied by another instance while we waited"),
+                "{logs}"
+            );
+        }
+    }
+    assert_eq!(appliers, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn migrate_commands_report_apply_and_revert() {
+    let db = TestDb::empty().await;
+
+    let out = run(command(Some(&db.url)).args(["migrate", "status"]));
+    assert_eq!(out.status.code(), Some(3), "pending: not up to date");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("20251215000005_add_product_lead_times") && table.contains("pending"));
+
+    let out = run(command(Some(&db.url)).args(["migrate", "run"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("applied ")
+            .count(),
+        6
+    );
+
+    let out = run(command(Some(&db.url)).args(["migrate", "status", "--json"]));
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["summary"]["up_to_date"], true);
+    assert_eq!(report["migrations"].as_array().map(Vec::len), Some(6));
+
+    for expected in [
+        "20251215000005_add_product_lead_times",
+        "20251215000004_add_dashboard_personalization",
+    ] {
+        let out = run(command(Some(&db.url)).args(["migrate", "revert"]));
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains(expected));
+    }
+    let out = run(command(Some(&db.url)).args(["migrate", "revert", "--to", "20251201000000"]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("reverted ")
+            .count(),
+        3
+    );
+
+    let out = run(command(Some(&db.url)).args(["migrate", "status", "--json"]));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["summary"]["current_version"], "20251201000000");
+    assert_eq!(report["summary"]["pending_count"], 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_refuses_to_start_with_a_missing_or_invalid_setting_and_names_it() {
+    let out = run(command(None).arg("serve"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL is not set"));
+
+    let db = TestDb::empty().await;
+    let out = run(command(Some(&db.url))
+        .env("MIGRATE_ON_STARTUP", "sometimes")
+        .arg("serve"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("MIGRATE_ON_STARTUP is invalid"));
+
+    let out = run(command(Some(&db.url))
+        .env("JWT_SECRET", "short")
+        .arg("serve"));
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JWT_SECRET is invalid"));
+
+    let out = run(command(Some(&db.url))
+        .env("DATABASE_STATEMENT_TIMEOUT", "soon")
+        .arg("serve"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_STATEMENT_TIMEOUT is invalid"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migration_failing_at_startup_stops_the_server_and_names_it() {
+    let db = TestDb::empty().await;
+    let out = run(command(Some(&db.url)).args(["migrate", "run", "--to", "20251201000000"]));
+    assert!(out.status.success());
+    // A stray table makes the financial tracking migration fail halfway.
+    db.execute("CREATE TABLE cost_tracking (id INT)").await;
+
+    let out = run(command(Some(&db.url))
+        .env("LISTEN_ADDR", format!("127.0.0.1:{}", free_port()))
+        .arg("serve"));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("20251215000001_add_financial_tracking"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("already exists"),
+        "the database error is shown: {stderr}"
+    );
+    assert!(!stderr.contains("postgres://"), "no URL in errors");
+
+    let client = db.client().await;
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns \
+                            WHERE table_name = 'products' AND column_name = 'unit_cost') AS half, \
+                    to_regclass('budgets') IS NOT NULL AS budgets",
+            &[],
+        )
+        .await
+        .expect("inspect");
+    assert!(
+        !row.get::<_, bool>("half"),
+        "the products columns were rolled back"
+    );
+    assert!(
+        !row.get::<_, bool>("budgets"),
+        "the budgets table was rolled back"
+    );
+}
