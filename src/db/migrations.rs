@@ -338,6 +338,13 @@ async fn applied_versions(
     if !tables_present(conn).await?.diesel_table {
         return Ok(BTreeMap::new());
     }
+    read_applied(conn).await
+}
+
+/// Diesel's record of applied versions; the caller has checked that the table exists.
+async fn read_applied(
+    conn: &mut AsyncPgConnection,
+) -> Result<BTreeMap<String, DateTime<Utc>>, diesel::result::Error> {
     let rows: Vec<AppliedRow> = diesel::sql_query(
         "SELECT version::text AS version, run_on::timestamptz AS run_on FROM __diesel_schema_migrations",
     )
@@ -352,7 +359,11 @@ pub async fn status(
     catalog: &Catalog,
 ) -> Result<MigrationReport, diesel::result::Error> {
     let present = tables_present(conn).await?;
-    let applied = applied_versions(conn).await?;
+    let applied = if present.diesel_table {
+        read_applied(conn).await?
+    } else {
+        BTreeMap::new()
+    };
     // The latest ledger row per version, and the latest successful apply per version.
     let (latest, last_apply): (HashMap<String, LedgerRow>, HashMap<String, LedgerRow>) =
         if present.ledger_table {
