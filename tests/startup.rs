@@ -327,3 +327,29 @@ async fn a_migration_failing_at_startup_stops_the_server_and_names_it() {
         "the budgets table was rolled back"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_format_json_writes_one_json_object_per_line_on_stderr() {
+    let db = TestDb::empty().await;
+    let out = run(command(Some(&db.url))
+        .env("LOG_FORMAT", "json")
+        .args(["migrate", "run"]));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "migrations are logged on stderr");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.lines().all(|l| l.starts_with("applied ")),
+        "stdout is output only: {stdout}"
+    );
+    for line in lines {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(
+            v["level"].is_string() && v["timestamp"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(stderr.contains("\"migration\":\"20251215000005_add_product_lead_times\""));
+}
