@@ -5,11 +5,16 @@
 
 pub mod admin;
 pub mod auth;
+pub mod clients;
 pub mod config;
 pub mod db;
 pub mod http;
 pub mod ops;
+pub mod order_requests;
+pub mod products;
+pub mod seed;
 pub mod telemetry;
+pub mod users;
 
 use anyhow::Context;
 use tokio::net::TcpListener;

@@ -28,11 +28,40 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Manage users from the command line (the first admin).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Exit 0 when the local server's /healthz answers 200 (for container HEALTHCHECKs).
     Healthcheck {
         /// Address to probe; defaults to LISTEN_ADDR.
         #[arg(long)]
         addr: Option<std::net::SocketAddr>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create a user and print its id.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// The password (at least 12 characters); or use --password-stdin.
+        #[arg(long, conflicts_with = "password_stdin")]
+        password: Option<String>,
+        /// Read the password from the first line of standard input (keeps it out of the
+        /// shell history).
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long, value_parser = ["admin", "operator", "client"])]
+        role: String,
+        /// The client of a `client` user.
+        #[arg(long)]
+        client_id: Option<uuid::Uuid>,
+        /// Display name (default: the email's local part).
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -124,6 +153,32 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+        }
+        Command::User {
+            action:
+                UserAction::Create {
+                    email,
+                    password,
+                    password_stdin,
+                    role,
+                    client_id,
+                    name,
+                },
+        } => {
+            let cfg = DatabaseConfig::from_env()?;
+            let password = match (password, password_stdin) {
+                (Some(p), _) => p,
+                (None, true) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+                (None, false) => anyhow::bail!("give --password or --password-stdin"),
+            };
+            let role = fulfillment_ops::auth::principal::Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("--role must be admin, operator or client"))?;
+            let id = ops::users::create_user(&cfg, email, name, password, role, client_id).await?;
+            println!("{id}");
         }
         Command::Healthcheck { addr } => {
             let addr = match addr {

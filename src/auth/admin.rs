@@ -1,12 +1,14 @@
-//! Access to `/admin/*` with the `ADMIN_TOKEN` from the environment.
+//! Access to `/admin/*`: the `ADMIN_TOKEN` from the environment, or an admin user's token.
 //!
-//! The token is compared in constant time over SHA-256 digests of both sides, so neither the
-//! contents nor the length of the configured token leak through response timing.
+//! The admin token is compared in constant time over SHA-256 digests of both sides, so neither
+//! the contents nor the length of the configured token leak through response timing. A valid
+//! user token of an operator or client user is recognised and refused with 403.
 
 use axum::{extract::FromRequestParts, http::request::Parts};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::principal::authenticate;
 use crate::http::{error::ApiError, state::AppState};
 
 /// Proof that the caller presented the admin token.
@@ -38,13 +40,22 @@ impl FromRequestParts<AppState> for AdminAccess {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Some(presented) = bearer_token(parts) else {
             return Err(ApiError::Unauthorized(
-                "send Authorization: Bearer <ADMIN_TOKEN>".into(),
+                "send Authorization: Bearer <ADMIN_TOKEN or an admin's access token>".into(),
             ));
         };
-        match &state.config.admin_token {
-            Some(expected) if tokens_match(presented, expected.expose()) => Ok(AdminAccess),
-            _ => Err(ApiError::Unauthorized("the token is not valid".into())),
+        if let Some(expected) = &state.config.admin_token
+            && tokens_match(presented, expected.expose())
+        {
+            return Ok(AdminAccess);
         }
+        // Not the admin token: it may be a user's access token.
+        let user = authenticate(state, presented).await.map_err(|e| match e {
+            // An unreachable database is a 503, not a bad token.
+            ApiError::Unavailable(_) | ApiError::Internal(_) => e,
+            _ => ApiError::Unauthorized("the token is not valid".into()),
+        })?;
+        user.require_admin()?;
+        Ok(AdminAccess)
     }
 }
 

@@ -4,5 +4,6 @@
 pub mod checksum;
 pub mod migrations;
 pub mod pool;
+pub mod schema;
 
 pub use pool::{DbConn, DbPool};

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use crate::{admin, http};
+use crate::{admin, auth, clients, http, order_requests, products, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,12 +20,37 @@ use crate::{admin, http};
         http::health::readyz,
         http::metrics::metrics,
         admin::migrations::list_migrations,
+        auth::handlers::login,
+        auth::handlers::me,
+        clients::handlers::list_clients,
+        clients::handlers::create_client,
+        clients::handlers::get_client,
+        clients::handlers::update_client,
+        clients::handlers::delete_client,
+        users::handlers::list_users,
+        users::handlers::create_user,
+        users::handlers::get_user,
+        users::handlers::update_user,
+        users::handlers::delete_user,
+        products::handlers::list_products,
+        products::handlers::create_product,
+        products::handlers::get_product,
+        products::handlers::update_product,
+        products::handlers::delete_product,
+        order_requests::handlers::list_order_requests,
+        order_requests::handlers::create_order_request,
+        order_requests::handlers::get_order_request,
     ),
-    components(schemas(http::error::Problem, http::error::FieldError)),
+    components(schemas(http::error::Problem, http::error::FieldError, http::decimal::Decimal)),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "admin", description = "Operator routes: ADMIN_TOKEN or an admin user's token"),
+        (name = "auth", description = "Sign-in and the caller's own user"),
+        (name = "clients", description = "Clients (brands); create and delete: admin"),
+        (name = "users", description = "Users; admin only"),
+        (name = "products", description = "A client's products, with costs and lead times"),
+        (name = "order requests", description = "A client's order requests and their items"),
     )
 )]
 pub struct ApiDoc;

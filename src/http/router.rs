@@ -7,7 +7,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware,
-    routing::get,
+    routing::{get, post},
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -20,18 +20,70 @@ use tower_http::{
 };
 
 use super::{error::ApiError, health, metrics, openapi, problem_layer, state::AppState};
-use crate::admin;
+use crate::{admin, auth, clients, order_requests, products, users};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn router(state: AppState) -> Router {
     let cfg = state.config.clone();
+
+    // Everything under /api/v1/clients/{client_id}: the tenancy layer runs before any of
+    // these handlers (and before their body is read), so a route added here is protected by
+    // construction, and `ClientScope` is only available here.
+    let client_scoped = Router::new()
+        .route(
+            "/api/v1/clients/{client_id}",
+            get(clients::handlers::get_client)
+                .patch(clients::handlers::update_client)
+                .delete(clients::handlers::delete_client),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/products",
+            get(products::handlers::list_products).post(products::handlers::create_product),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/products/{product_id}",
+            get(products::handlers::get_product)
+                .patch(products::handlers::update_product)
+                .delete(products::handlers::delete_product),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/order-requests",
+            get(order_requests::handlers::list_order_requests)
+                .post(order_requests::handlers::create_order_request),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/order-requests/{order_request_id}",
+            get(order_requests::handlers::get_order_request),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::tenancy::require_client_access,
+        ));
+
     let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/admin/migrations", get(admin::migrations::list_migrations))
+        .route("/api/v1/auth/login", post(auth::handlers::login))
+        .route("/api/v1/me", get(auth::handlers::me))
+        .route(
+            "/api/v1/clients",
+            get(clients::handlers::list_clients).post(clients::handlers::create_client),
+        )
+        .route(
+            "/api/v1/users",
+            get(users::handlers::list_users).post(users::handlers::create_user),
+        )
+        .route(
+            "/api/v1/users/{user_id}",
+            get(users::handlers::get_user)
+                .patch(users::handlers::update_user)
+                .delete(users::handlers::delete_user),
+        )
+        .merge(client_scoped)
         .fallback(|| async { ApiError::NotFound("no route matches this path".into()) })
         .layer(middleware::from_fn_with_state(
             state.clone(),

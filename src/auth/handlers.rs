@@ -1,0 +1,63 @@
+//! `POST /api/v1/auth/login` and `GET /api/v1/me`.
+
+use axum::{Json, extract::State};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{password::verify_password, principal::CurrentUser, token};
+use crate::{
+    http::{
+        error::{ApiError, ApiResult, Problem},
+        extract,
+        state::AppState,
+    },
+    users::{queries, types::UserView},
+};
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// A wrong email and a wrong password get the same answer, after the same Argon2 work.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<LoginRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let mut conn = state.pool.get().await?;
+    let found = queries::credentials_by_email(&mut conn, &body.email).await?;
+    drop(conn);
+    let (user_id, hash) = match found {
+        Some((id, hash)) => (Some(id), Some(hash)),
+        None => (None, None),
+    };
+    let ok = verify_password(body.password, hash).await;
+    let user_id = user_id
+        .filter(|_| ok)
+        .ok_or_else(|| ApiError::Unauthorized("the email or the password is wrong".into()))?;
+    let ttl = i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(3600);
+    Ok(Json(TokenResponse {
+        access_token: token::issue(state.config.jwt_secret.expose().as_bytes(), user_id, ttl),
+        token_type: "Bearer",
+        expires_in: ttl,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = UserView), (status = 401, body = Problem)))]
+pub async fn me(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<UserView>> {
+    let mut conn = state.pool.get().await?;
+    Ok(Json(queries::get(&mut conn, user.id).await?.into()))
+}

@@ -1,0 +1,180 @@
+//! Every SQL statement about order requests.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::types::{OrderItem, OrderRequest, OrderRequestRow};
+use crate::{
+    db::schema::{order_request_items, order_requests, products},
+    http::{
+        error::{ApiError, ApiResult, FieldError},
+        pagination::PageRequest,
+    },
+};
+
+/// Sort key of the list: newest first.
+pub type OrderKey = (DateTime<Utc>, Uuid);
+
+pub struct ListFilter<'a> {
+    pub status: Option<&'a str>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+fn day_start(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc()
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    filter: &ListFilter<'_>,
+    page: &PageRequest<OrderKey>,
+) -> ApiResult<Vec<OrderRequest>> {
+    let mut q = order_requests::table
+        .filter(order_requests::client_id.eq(client_id))
+        .select(OrderRequestRow::as_select())
+        .into_boxed();
+    if let Some(status) = filter.status {
+        q = q.filter(order_requests::status.eq(status.to_owned()));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(order_requests::created_at.ge(day_start(from)));
+    }
+    if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
+        q = q.filter(order_requests::created_at.lt(day_start(to)));
+    }
+    if let Some((at, id)) = &page.after {
+        q = q.filter(
+            order_requests::created_at
+                .lt(*at)
+                .or(order_requests::created_at
+                    .eq(*at)
+                    .and(order_requests::id.lt(*id))),
+        );
+    }
+    let rows: Vec<OrderRequestRow> = q
+        .order((order_requests::created_at.desc(), order_requests::id.desc()))
+        .limit(page.fetch())
+        .load(conn)
+        .await?;
+    with_items(conn, rows).await
+}
+
+/// Attaches items to a page of order requests in one query.
+async fn with_items(
+    conn: &mut AsyncPgConnection,
+    rows: Vec<OrderRequestRow>,
+) -> ApiResult<Vec<OrderRequest>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut items: Vec<OrderItem> = order_request_items::table
+        .filter(order_request_items::order_request_id.eq_any(&ids))
+        .select(OrderItem::as_select())
+        .order((
+            order_request_items::created_at.asc(),
+            order_request_items::id.asc(),
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let (mine, rest): (Vec<OrderItem>, Vec<OrderItem>) = std::mem::take(&mut items)
+                .into_iter()
+                .partition(|i| i.order_request_id == row.id);
+            items = rest;
+            OrderRequest::new(row, mine)
+        })
+        .collect())
+}
+
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> ApiResult<OrderRequest> {
+    let row: OrderRequestRow = order_requests::table
+        .filter(
+            order_requests::id
+                .eq(id)
+                .and(order_requests::client_id.eq(client_id)),
+        )
+        .select(OrderRequestRow::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("order request"))?;
+    Ok(with_items(conn, vec![row]).await?.remove(0))
+}
+
+/// Writes an order request and its items in one transaction, after checking that every
+/// product belongs to the client.
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    status: &str,
+    notes: Option<String>,
+    items: Vec<(Uuid, i32)>,
+) -> ApiResult<OrderRequest> {
+    let status = status.to_owned();
+    conn.transaction::<_, ApiError, _>(async move |conn| {
+        let wanted: Vec<Uuid> = items.iter().map(|(p, _)| *p).collect();
+        // Lock the products so none is deleted between this check and the insert.
+        let owned: HashSet<Uuid> = products::table
+            .filter(
+                products::client_id
+                    .eq(client_id)
+                    .and(products::id.eq_any(&wanted)),
+            )
+            .select(products::id)
+            .for_key_share()
+            .load::<Uuid>(conn)
+            .await?
+            .into_iter()
+            .collect();
+        let missing: Vec<FieldError> = items
+            .iter()
+            .enumerate()
+            .filter(|(_, (p, _))| !owned.contains(p))
+            .map(|(i, _)| {
+                FieldError::new(
+                    format!("items[{i}].product_id"),
+                    "no such product for this client",
+                )
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::Validation(missing));
+        }
+        let row: OrderRequestRow = diesel::insert_into(order_requests::table)
+            .values((
+                order_requests::client_id.eq(client_id),
+                order_requests::status.eq(&status),
+                order_requests::notes.eq(&notes),
+            ))
+            .returning(OrderRequestRow::as_returning())
+            .get_result(conn)
+            .await?;
+        let values: Vec<_> = items
+            .iter()
+            .map(|(product_id, quantity)| {
+                (
+                    order_request_items::order_request_id.eq(row.id),
+                    order_request_items::product_id.eq(*product_id),
+                    order_request_items::quantity.eq(*quantity),
+                )
+            })
+            .collect();
+        let items: Vec<OrderItem> = diesel::insert_into(order_request_items::table)
+            .values(&values)
+            .returning(OrderItem::as_returning())
+            .get_results(conn)
+            .await?;
+        Ok(OrderRequest::new(row, items))
+    })
+    .await
+}
