@@ -57,12 +57,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::Validation(vec![FieldError::new(field, strip_position(&inner))])
+                let message = strip_position(&inner);
+                let field = match (named_field(&message), path.as_str()) {
+                    // serde reports a missing or unknown field at its parent: name the field.
+                    (Some(name), ".") => name.to_owned(),
+                    (Some(name), parent) => format!("{parent}.{name}"),
+                    (None, ".") => "body".to_owned(),
+                    (None, _) => path,
+                };
+                ApiError::Validation(vec![FieldError::new(field, message)])
             }
             _ => ApiError::BadRequest(format!("malformed JSON: {inner}")),
         }
     })
+}
+
+/// The field a "missing field `x`" or "unknown field `x`" message is about.
+fn named_field(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("unknown field `"))?;
+    rest.split('`').next()
 }
 
 /// serde_json appends " at line 1 column 17"; the field path already says where.
@@ -141,6 +156,10 @@ mod tests {
             parse_json::<Order>(br#"{"items":[{"quantity":1},{"quantity":-2}]}"#).unwrap_err();
         match err {
             ApiError::Validation(errors) => assert_eq!(errors[0].field, "items[1].quantity"),
+            other => panic!("expected validation, got {other:?}"),
+        }
+        match parse_json::<Order>(br#"{"items":[{}]}"#).unwrap_err() {
+            ApiError::Validation(errors) => assert_eq!(errors[0].field, "items[0].quantity"),
             other => panic!("expected validation, got {other:?}"),
         }
     }

@@ -396,3 +396,184 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("free port")
 }
+
+// ---------------------------------------------------------------------------------------------
+// Actors and fixtures for API tests
+// ---------------------------------------------------------------------------------------------
+
+/// The password of every user the harness creates.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// Argon2 is slow on purpose: hash the test password once per process.
+fn test_password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| {
+        fulfillment_ops::auth::password::hash_password_blocking(TEST_PASSWORD).expect("hash")
+    })
+}
+
+/// A signed-in user: its id, email and a valid access token.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub token: String,
+}
+
+impl TestApp {
+    /// Inserts a user (password [`TEST_PASSWORD`]) and mints a token for it.
+    pub async fn user(&self, role: &str, client_id: Option<uuid::Uuid>) -> Actor {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
+        let row = self
+            .db
+            .client()
+            .await
+            .query_one(
+                "INSERT INTO users (email, name, role, client_id, password_hash) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[
+                    &email,
+                    &format!("Test {role}"),
+                    &role,
+                    &client_id,
+                    &test_password_hash(),
+                ],
+            )
+            .await
+            .expect("insert user");
+        let id: uuid::Uuid = row.get(0);
+        let token = fulfillment_ops::auth::token::issue(JWT_SECRET.as_bytes(), id, 3600);
+        Actor { id, email, token }
+    }
+
+    pub async fn admin(&self) -> Actor {
+        self.user("admin", None).await
+    }
+
+    pub async fn operator(&self) -> Actor {
+        self.user("operator", None).await
+    }
+
+    pub async fn client_user(&self, client_id: uuid::Uuid) -> Actor {
+        self.user("client", Some(client_id)).await
+    }
+
+    pub async fn insert_client(&self, name: &str) -> uuid::Uuid {
+        self.db
+            .client()
+            .await
+            .query_one(
+                "INSERT INTO clients (name, industry) VALUES ($1, 'apparel') RETURNING id",
+                &[&name],
+            )
+            .await
+            .expect("insert client")
+            .get(0)
+    }
+
+    pub async fn insert_product(&self, client_id: uuid::Uuid, sku: &str) -> uuid::Uuid {
+        self.db
+            .client()
+            .await
+            .query_one(
+                "INSERT INTO products (client_id, sku, name, current_stock) VALUES ($1, $2, $2, 100) RETURNING id",
+                &[&client_id, &sku],
+            )
+            .await
+            .expect("insert product")
+            .get(0)
+    }
+
+    /// An order request with one item; returns (order id, item id).
+    pub async fn insert_order(
+        &self,
+        client_id: uuid::Uuid,
+        product_id: uuid::Uuid,
+        quantity: i32,
+    ) -> (uuid::Uuid, uuid::Uuid) {
+        let client = self.db.client().await;
+        let order: uuid::Uuid = client
+            .query_one(
+                "INSERT INTO order_requests (client_id) VALUES ($1) RETURNING id",
+                &[&client_id],
+            )
+            .await
+            .expect("insert order")
+            .get(0);
+        let item: uuid::Uuid = client
+            .query_one(
+                "INSERT INTO order_request_items (order_request_id, product_id, quantity) \
+                 VALUES ($1, $2, $3) RETURNING id",
+                &[&order, &product_id, &quantity],
+            )
+            .await
+            .expect("insert item")
+            .get(0);
+        (order, item)
+    }
+
+    pub async fn post(&self, path: &str, actor: &Actor, body: Value) -> TestResponse {
+        self.request(Method::POST, path, Some(&actor.token), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, actor: &Actor, body: Value) -> TestResponse {
+        self.request(Method::PATCH, path, Some(&actor.token), Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, actor: &Actor) -> TestResponse {
+        self.request(Method::DELETE, path, Some(&actor.token), None)
+            .await
+    }
+
+    pub async fn get_as(&self, path: &str, actor: &Actor) -> TestResponse {
+        self.get(path, Some(&actor.token)).await
+    }
+
+    /// Follows `next_cursor` through every page of a list; returns all rows and the page count.
+    pub async fn collect_pages(
+        &self,
+        path: &str,
+        actor: &Actor,
+        limit: usize,
+    ) -> (Vec<Value>, usize) {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut rows = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}limit={limit}&cursor={c}"),
+                None => format!("{path}{sep}limit={limit}"),
+            };
+            let res = self.get_as(&url, actor).await;
+            assert_eq!(res.status, StatusCode::OK, "{url}: {}", res.text());
+            let body = res.json();
+            let data = body["data"].as_array().expect("data").clone();
+            assert!(data.len() <= limit, "a page holds at most limit rows");
+            pages += 1;
+            rows.extend(data);
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return (rows, pages),
+            }
+            assert!(pages < 1000, "pagination does not end");
+        }
+    }
+}
+
+/// Asserts a 422 naming these fields.
+#[track_caller]
+pub fn assert_invalid_fields(res: &TestResponse, fields: &[&str]) {
+    let body = res.assert_problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let named: Vec<String> = body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors array: {body}"))
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for f in fields {
+        assert!(named.iter().any(|n| n == f), "{f} not among {named:?}");
+    }
+}
