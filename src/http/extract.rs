@@ -58,8 +58,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         match inner.classify() {
             serde_json::error::Category::Data => {
                 let message = strip_position(&inner);
-                let field = match (named_field(&message), path.as_str()) {
-                    // serde reports a missing or unknown field at its parent: name the field.
+                let field = match (missing_field(&message), path.as_str()) {
+                    // serde reports a missing field at its parent: name the field.
                     (Some(name), ".") => name.to_owned(),
                     (Some(name), parent) => format!("{parent}.{name}"),
                     (None, ".") => "body".to_owned(),
@@ -72,12 +72,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// The field a "missing field `x`" or "unknown field `x`" message is about.
-fn named_field(message: &str) -> Option<&str> {
-    let rest = message
-        .strip_prefix("missing field `")
-        .or_else(|| message.strip_prefix("unknown field `"))?;
-    rest.split('`').next()
+/// The field a "missing field `x`" message is about.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
 }
 
 /// serde_json appends " at line 1 column 17"; the field path already says where.
