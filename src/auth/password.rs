@@ -2,7 +2,8 @@
 //! recommendation), PHC strings in `users.password_hash`.
 //!
 //! Hashing is deliberately slow, so it runs on the blocking pool, never on the async threads
-//! that serve other requests.
+//! that serve other requests. At most [`MAX_CONCURRENT_HASHES`] run at once: each takes 19 MiB
+//! and a core, so a burst of sign-ins queues here instead of exhausting memory and threads.
 
 use argon2::{
     Argon2,
@@ -10,6 +11,18 @@ use argon2::{
 };
 
 pub const MIN_PASSWORD_LENGTH: usize = 12;
+/// Concurrent Argon2 computations per process.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+
+/// Runs an Argon2 computation on the blocking pool, within the concurrency cap.
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = HASHING.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
 /// Bounds the work one request can ask of the hasher.
 pub const MAX_PASSWORD_LENGTH: usize = 256;
 
@@ -35,7 +48,7 @@ pub fn hash_password_blocking(password: &str) -> anyhow::Result<String> {
 }
 
 pub async fn hash_password(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_password_blocking(&password)).await?
+    bounded(move || hash_password_blocking(&password)).await?
 }
 
 /// A hash of a password nobody has, verified when the email is unknown so that a wrong email
@@ -51,7 +64,7 @@ fn dummy_hash() -> &'static str {
 /// Checks a password against a stored hash (or against the dummy when `stored` is None).
 /// Returns false for a malformed stored hash rather than failing the request.
 pub async fn verify_password(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    bounded(move || {
         let found = stored.is_some();
         let hash = stored.unwrap_or_else(|| dummy_hash().to_owned());
         let ok = PasswordHash::new(&hash)
