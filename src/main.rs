@@ -33,6 +33,22 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Fill an empty database with a realistic demo world (applies migrations first) and print
+    /// the users' credentials.
+    SeedDemo {
+        /// Number of clients (default 6).
+        #[arg(long)]
+        clients: Option<usize>,
+        /// Products per client (default 40).
+        #[arg(long)]
+        products_per_client: Option<usize>,
+        /// Months of order history ending today (default 12).
+        #[arg(long)]
+        months: Option<u32>,
+        /// Seed of the random generator: the same seed gives the same world.
+        #[arg(long)]
+        rng_seed: Option<u64>,
+    },
     /// Exit 0 when the local server's /healthz answers 200 (for container HEALTHCHECKs).
     Healthcheck {
         /// Address to probe; defaults to LISTEN_ADDR.
@@ -179,6 +195,53 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| anyhow::anyhow!("--role must be admin, operator or client"))?;
             let id = ops::users::create_user(&cfg, email, name, password, role, client_id).await?;
             println!("{id}");
+        }
+        Command::SeedDemo {
+            clients,
+            products_per_client,
+            months,
+            rng_seed,
+        } => {
+            let cfg = DatabaseConfig::from_env()?;
+            ops::migrate::run(&cfg, None).await?;
+            let defaults = fulfillment_ops::seed::SeedOptions::default();
+            let opts = fulfillment_ops::seed::SeedOptions {
+                clients: clients.unwrap_or(defaults.clients),
+                products_per_client: products_per_client.unwrap_or(defaults.products_per_client),
+                months: months.unwrap_or(defaults.months),
+                rng_seed: rng_seed.unwrap_or(defaults.rng_seed),
+            };
+            let report = fulfillment_ops::seed::seed_demo(cfg.url.expose(), &opts).await?;
+            println!(
+                "seeded in {:.1}s: {} clients, {} products, {} order requests, {} order lines, \
+                 {} stock levels, {} demand forecasts",
+                report.elapsed.as_secs_f64(),
+                report.clients,
+                report.products,
+                report.order_requests,
+                report.order_lines,
+                report.stock_levels,
+                report.demand_forecasts
+            );
+            println!("\nsign in with POST /api/v1/auth/login:");
+            for c in report.credentials.iter().take(25) {
+                println!(
+                    "  {:<9} {:<40} {}{}",
+                    c.role,
+                    c.email,
+                    c.password,
+                    c.client_name
+                        .as_deref()
+                        .map(|n| format!("   ({n})"))
+                        .unwrap_or_default()
+                );
+            }
+            if report.credentials.len() > 25 {
+                println!(
+                    "  … and {} more client users (<client>@demo.example, sharing the client users' password above)",
+                    report.credentials.len() - 25
+                );
+            }
         }
         Command::Healthcheck { addr } => {
             let addr = match addr {
