@@ -17,6 +17,7 @@
 //! | `REQUEST_TIMEOUT` | `30s` | a request running longer answers 503 |
 //! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
+//! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -24,6 +25,8 @@
 //! Durations accept `250ms`, `30s`, `5m`, `1h` or a bare number of seconds.
 
 use std::{fmt, net::SocketAddr, str::FromStr, time::Duration};
+
+use bigdecimal::BigDecimal;
 
 /// A setting that is missing or cannot be used; the message always names the variable.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +123,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub body_limit_bytes: usize,
     pub cors_allowed_origins: Vec<String>,
+    /// Budget variance tolerance in percent (`5` = ±5 %).
+    pub budget_tolerance_percent: BigDecimal,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -277,6 +282,16 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let budget_tolerance_percent: BigDecimal =
+            parsed("BUDGET_TOLERANCE_PERCENT", BigDecimal::from(5))?;
+        if budget_tolerance_percent < BigDecimal::from(0)
+            || budget_tolerance_percent > BigDecimal::from(100)
+        {
+            return Err(ConfigError::Invalid {
+                name: "BUDGET_TOLERANCE_PERCENT",
+                reason: "must be between 0 and 100".into(),
+            });
+        }
         Ok(Self {
             database,
             listen_addr,
@@ -287,6 +302,7 @@ impl Config {
             request_timeout: duration("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             body_limit_bytes,
             cors_allowed_origins,
+            budget_tolerance_percent,
         })
     }
 }
