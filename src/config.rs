@@ -284,9 +284,7 @@ impl Config {
         };
         let budget_tolerance_percent: BigDecimal =
             parsed("BUDGET_TOLERANCE_PERCENT", BigDecimal::from(5))?;
-        if budget_tolerance_percent < BigDecimal::from(0)
-            || budget_tolerance_percent > BigDecimal::from(100)
-        {
+        if !(BigDecimal::from(0)..=BigDecimal::from(100)).contains(&budget_tolerance_percent) {
             return Err(ConfigError::Invalid {
                 name: "BUDGET_TOLERANCE_PERCENT",
                 reason: "must be between 0 and 100".into(),

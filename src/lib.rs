@@ -8,6 +8,7 @@ pub mod auth;
 pub mod clients;
 pub mod config;
 pub mod db;
+pub mod financial;
 pub mod http;
 pub mod ops;
 pub mod order_requests;

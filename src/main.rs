@@ -49,11 +49,27 @@ enum Command {
         #[arg(long)]
         rng_seed: Option<u64>,
     },
+    /// Scheduled jobs, for cron or a Kubernetes CronJob.
+    Jobs {
+        #[command(subcommand)]
+        action: JobAction,
+    },
     /// Exit 0 when the local server's /healthz answers 200 (for container HEALTHCHECKs).
     Healthcheck {
         /// Address to probe; defaults to LISTEN_ADDR.
         #[arg(long)]
         addr: Option<std::net::SocketAddr>,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobAction {
+    /// (Re)compute one month's cost_tracking rows (costs and EOQ) of every client's products;
+    /// idempotent, safe to overlap with another run or with the API.
+    AggregateCosts {
+        /// The month, YYYY-MM (UTC), not after the current one.
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
     },
 }
 
@@ -242,6 +258,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     report.credentials.len() - 25
                 );
             }
+        }
+        Command::Jobs {
+            action: JobAction::AggregateCosts { period },
+        } => {
+            let cfg = DatabaseConfig::from_env()?;
+            let (clients, rows) = ops::jobs::aggregate_costs(&cfg, &period).await?;
+            println!("aggregated {period}: {rows} product months of {clients} clients");
         }
         Command::Healthcheck { addr } => {
             let addr = match addr {

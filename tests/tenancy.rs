@@ -47,12 +47,33 @@ async fn world(app: &TestApp) -> World {
     let client_a = app.insert_client("Client A").await;
     let product = app.insert_product(client_a, "A-1").await;
     let (order, _) = app.insert_order(client_a, product, 3).await;
+    // Financial tracking: a budget to address, and the EOQ inputs so the owner's GET of
+    // /products/{product_id}/eoq answers 200 rather than 422.
+    let budget: Uuid = app
+        .db
+        .client()
+        .await
+        .query_one(
+            "INSERT INTO budgets (client_id, period_start, period_end, budgeted_amount) \
+             VALUES ($1, '2025-01-01', '2025-12-31', 1000) RETURNING id",
+            &[&client_a],
+        )
+        .await
+        .expect("insert budget")
+        .get(0);
+    app.db
+        .execute(&format!(
+            "UPDATE products SET unit_cost = 10, reorder_cost = 50, holding_cost_rate = 0.2 \
+             WHERE id = '{product}'"
+        ))
+        .await;
     World {
         client_a,
         params: vec![
             ("client_id", client_a),
             ("product_id", product),
             ("order_request_id", order),
+            ("budget_id", budget),
         ],
     }
 }

@@ -7,7 +7,7 @@ use utoipa::{
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
 };
 
-use crate::{admin, auth, clients, http, order_requests, products, users};
+use crate::{admin, auth, clients, financial, http, order_requests, products, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,6 +40,16 @@ use crate::{admin, auth, clients, http, order_requests, products, users};
         order_requests::handlers::list_order_requests,
         order_requests::handlers::create_order_request,
         order_requests::handlers::get_order_request,
+        financial::handlers::update_product_costs,
+        financial::handlers::product_eoq,
+        financial::handlers::list_budgets,
+        financial::handlers::create_budget,
+        financial::handlers::get_budget,
+        financial::handlers::update_budget,
+        financial::handlers::delete_budget,
+        financial::handlers::budget_variance,
+        financial::handlers::aggregate_cost_tracking,
+        financial::handlers::list_cost_tracking,
     ),
     components(schemas(http::error::Problem, http::error::FieldError, http::decimal::Decimal)),
     modifiers(&BearerAuth),
@@ -51,6 +61,7 @@ use crate::{admin, auth, clients, http, order_requests, products, users};
         (name = "users", description = "Users; admin only"),
         (name = "products", description = "A client's products, with costs and lead times"),
         (name = "order requests", description = "A client's order requests and their items"),
+        (name = "financial", description = "Product costs, budgets and variance, monthly cost tracking, EOQ"),
     )
 )]
 pub struct ApiDoc;

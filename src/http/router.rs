@@ -7,7 +7,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware,
-    routing::{get, post},
+    routing::{get, patch, post},
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -20,7 +20,7 @@ use tower_http::{
 };
 
 use super::{error::ApiError, health, metrics, openapi, problem_layer, state::AppState};
-use crate::{admin, auth, clients, order_requests, products, users};
+use crate::{admin, auth, clients, financial, order_requests, products, users};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -46,6 +46,36 @@ pub fn router(state: AppState) -> Router {
             get(products::handlers::get_product)
                 .patch(products::handlers::update_product)
                 .delete(products::handlers::delete_product),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/products/{product_id}/costs",
+            patch(financial::handlers::update_product_costs),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/products/{product_id}/eoq",
+            get(financial::handlers::product_eoq),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/budgets",
+            get(financial::handlers::list_budgets).post(financial::handlers::create_budget),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/budgets/variance",
+            get(financial::handlers::budget_variance),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/budgets/{budget_id}",
+            get(financial::handlers::get_budget)
+                .patch(financial::handlers::update_budget)
+                .delete(financial::handlers::delete_budget),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/cost-tracking",
+            get(financial::handlers::list_cost_tracking),
+        )
+        .route(
+            "/api/v1/clients/{client_id}/cost-tracking/aggregate",
+            post(financial::handlers::aggregate_cost_tracking),
         )
         .route(
             "/api/v1/clients/{client_id}/order-requests",
