@@ -28,8 +28,9 @@ use crate::{
 
 pub use http::router::router;
 
-/// Builds the shared state: pool and catalog. Connects lazily (the pool opens connections on
-/// first use), so an instance can start while the database is still coming up.
+/// Builds the shared state: pool and catalog. The pool connects lazily, on first use; with
+/// `MIGRATE_ON_STARTUP=verify` or `off` an instance therefore starts (unready) while the
+/// database is still coming up, whereas `apply` needs the database at startup.
 pub fn build_state(config: Config) -> anyhow::Result<AppState> {
     let pool = db::pool::build_pool(&config.database).context("building the connection pool")?;
     Ok(AppState::new(config, pool, Catalog::embedded()))

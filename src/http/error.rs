@@ -88,6 +88,8 @@ pub enum ApiError {
     PreconditionFailed(String),
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("service unavailable: {0}")]
@@ -125,6 +127,11 @@ impl ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "/problems/unsupported-media-type",
                 d,
+            ),
+            Self::PayloadTooLarge => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "/problems/payload-too-large",
+                "the request body is larger than the limit",
             ),
             Self::Validation(errors) => {
                 let mut p = Problem::new(
@@ -208,6 +215,16 @@ impl From<DieselError> for ApiError {
                 {
                     Self::Unavailable("the database took too long to answer".into())
                 }
+                // Input PostgreSQL cannot store: a NUL character in text (22021), a date or
+                // number beyond its type's range (22008, 22003). The caller's fault, not ours;
+                // validation catches these first where it can name the field.
+                _ if info.message().contains("invalid byte sequence") => {
+                    Self::BadRequest("text must not contain NUL characters".into())
+                }
+                _ if info.message().contains("out of range") => Self::invalid(
+                    info.column_name().unwrap_or("body"),
+                    "a value is out of the supported range",
+                ),
                 _ => Self::Internal(anyhow::Error::new(e)),
             },
             _ => Self::Internal(anyhow::Error::new(e)),
@@ -215,10 +232,12 @@ impl From<DieselError> for ApiError {
     }
 }
 
-/// Pool errors mean the database is unreachable or saturated: 503, never 500.
+/// Pool errors mean the database is unreachable or saturated: 503, never 500. The cause is
+/// logged; callers get a fixed text, since PostgreSQL's messages name roles, hosts and databases.
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        Self::Unavailable(format!("database unavailable: {e}"))
+        tracing::warn!(error = %e, "no database connection");
+        Self::Unavailable("the database is unavailable".into())
     }
 }
 

@@ -40,7 +40,7 @@ where
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::BadRequest("the request body is larger than the limit".into())
+                ApiError::PayloadTooLarge
             } else {
                 ApiError::BadRequest(format!("could not read the request body: {e}"))
             }

@@ -43,14 +43,16 @@ pub struct Readiness {
 /// Why an instance is not ready, or `Ok` with the figures.
 pub async fn check(state: &AppState) -> Result<Readiness, String> {
     let work = async {
-        let mut conn = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| format!("database unreachable: {e}"))?;
+        let mut conn = state.pool.get().await.map_err(|e| {
+            tracing::warn!(error = %e, "readiness: no database connection");
+            "the database is unreachable".to_owned()
+        })?;
         let report = migrations::status(&mut conn, &state.catalog)
             .await
-            .map_err(|e| format!("database error: {e}"))?;
+            .map_err(|e| {
+                tracing::warn!(error = %e, "readiness: database error");
+                "the database answered with an error".to_owned()
+            })?;
         Ok::<_, String>(report.summary)
     };
     let summary = tokio::time::timeout(READINESS_BUDGET, work)

@@ -24,7 +24,9 @@ impl Validator {
     /// A required text: trimmed, not empty, at most `max` characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> String {
         let v = value.trim();
-        if v.is_empty() {
+        if v.contains('\0') {
+            self.error(field, "must not contain NUL characters");
+        } else if v.is_empty() {
             self.error(field, "must not be empty");
         } else if v.chars().count() > max {
             self.error(field, format!("must be at most {max} characters"));
@@ -35,7 +37,9 @@ impl Validator {
     /// An optional text: trimmed; empty becomes None.
     pub fn opt_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-        if v.chars().count() > max {
+        if v.contains('\0') {
+            self.error(field, "must not contain NUL characters");
+        } else if v.chars().count() > max {
             self.error(field, format!("must be at most {max} characters"));
         }
         Some(v.to_owned())
@@ -44,7 +48,7 @@ impl Validator {
     pub fn email(&mut self, field: &str, value: &str) -> String {
         let v = value.trim();
         let valid = v.len() <= 254
-            && !v.chars().any(char::is_whitespace)
+            && !v.chars().any(|c| c.is_whitespace() || c.is_control())
             && v.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && domain.contains('.')
