@@ -81,7 +81,8 @@ async fn a_wrong_email_and_a_wrong_password_get_the_same_answer_in_about_the_sam
 async fn expired_forged_or_orphaned_tokens_are_refused() {
     let app = TestApp::new().await;
     let user = app.admin().await;
-    let expired = token::issue(JWT_SECRET.as_bytes(), user.id, -10);
+    let fp = common::test_password_fingerprint();
+    let expired = token::issue(JWT_SECRET.as_bytes(), user.id, &fp, -10);
     let problem = app
         .get("/api/v1/me", Some(&expired))
         .await
@@ -93,7 +94,7 @@ async fn expired_forged_or_orphaned_tokens_are_refused() {
             .contains("expired")
     );
 
-    let forged = token::issue(b"some-other-secret-some-other-secret", user.id, 3600);
+    let forged = token::issue(b"some-other-secret-some-other-secret", user.id, &fp, 3600);
     app.get("/api/v1/me", Some(&forged))
         .await
         .assert_problem(StatusCode::UNAUTHORIZED);
@@ -188,4 +189,46 @@ async fn admin_routes_take_an_admin_users_token_and_refuse_other_roles() {
     app.get("/admin/migrations", Some("garbage.token.here"))
         .await
         .assert_problem(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changing_a_password_revokes_the_tokens_issued_before() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let user = app.operator().await;
+    let res = login(&app, &user.email, TEST_PASSWORD).await;
+    let old_token = res.json()["access_token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(
+        app.get("/api/v1/me", Some(&old_token)).await.status,
+        StatusCode::OK
+    );
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{}", user.id),
+            &admin,
+            json!({"password": "a completely new password"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK);
+    let problem = app
+        .get("/api/v1/me", Some(&old_token))
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sign in again")
+    );
+    let fresh = login(&app, &user.email, "a completely new password")
+        .await
+        .json();
+    let fresh = fresh["access_token"].as_str().expect("token");
+    assert_eq!(
+        app.get("/api/v1/me", Some(fresh)).await.status,
+        StatusCode::OK
+    );
 }

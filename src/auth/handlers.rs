@@ -43,13 +43,20 @@ pub async fn login(
         Some((id, hash)) => (Some(id), Some(hash)),
         None => (None, None),
     };
+    let fingerprint = hash.as_deref().map(token::password_fingerprint);
     let ok = verify_password(body.password, hash).await;
-    let user_id = user_id
+    let (user_id, fingerprint) = user_id
+        .zip(fingerprint)
         .filter(|_| ok)
         .ok_or_else(|| ApiError::Unauthorized("the email or the password is wrong".into()))?;
     let ttl = i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(3600);
     Ok(Json(TokenResponse {
-        access_token: token::issue(state.config.jwt_secret.expose().as_bytes(), user_id, ttl),
+        access_token: token::issue(
+            state.config.jwt_secret.expose().as_bytes(),
+            user_id,
+            &fingerprint,
+            ttl,
+        ),
         token_type: "Bearer",
         expires_in: ttl,
     }))

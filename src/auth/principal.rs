@@ -8,6 +8,7 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -89,14 +90,25 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> ApiResult<CurrentUs
     let claims = token::verify(state.config.jwt_secret.expose().as_bytes(), bearer)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
     let mut conn = state.pool.get().await?;
-    let row: Option<(Uuid, String, Option<Uuid>)> = users::table
+    let row: Option<(Uuid, String, Option<Uuid>, String)> = users::table
         .find(claims.sub)
-        .select((users::id, users::role, users::client_id))
+        .select((
+            users::id,
+            users::role,
+            users::client_id,
+            users::password_hash,
+        ))
         .first(&mut conn)
         .await
         .optional()?;
-    let (id, role, client_id) =
+    let (id, role, client_id, password_hash) =
         row.ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))?;
+    let current = token::password_fingerprint(&password_hash);
+    if !bool::from(current.as_bytes().ct_eq(claims.pwd.as_bytes())) {
+        return Err(ApiError::Unauthorized(
+            "the password changed since this token was issued; sign in again".into(),
+        ));
+    }
     let role = Role::parse(&role)
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {id} has unknown role {role}")))?;
     Ok(CurrentUser {

@@ -1,5 +1,7 @@
 //! Access tokens: compact JWTs signed with HMAC-SHA256 (`JWT_SECRET`), naming the user (`sub`)
-//! and expiring (`exp`). Written by hand on `hmac` + `sha2` rather than pulling a JWT crate
+//! and expiring (`exp`). A token also carries `pwd`, a fingerprint of the user's password hash
+//! when it was issued: changing the password changes the hash, which revokes every token issued
+//! before, without a revocation list. Written by hand on `hmac` + `sha2` rather than pulling a JWT crate
 //! with RSA and elliptic-curve dependencies we do not use; only HS256 is accepted, so a token
 //! cannot pick a weaker algorithm (`alg: none`).
 
@@ -17,6 +19,8 @@ pub const ISSUER: &str = "fulfillment-ops";
 pub struct Claims {
     /// The user's id.
     pub sub: Uuid,
+    /// Fingerprint of the password hash at issue time (see [`password_fingerprint`]).
+    pub pwd: String,
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
@@ -36,10 +40,18 @@ fn mac(secret: &[u8]) -> Hmac<Sha256> {
     Hmac::<Sha256>::new_from_slice(secret).expect("HMAC accepts keys of any length")
 }
 
-pub fn issue(secret: &[u8], user_id: Uuid, ttl_secs: i64) -> String {
+/// A short fingerprint of a stored password hash (which is itself salted): it reveals nothing
+/// about the password, and changes whenever the password does.
+pub fn password_fingerprint(password_hash: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&Sha256::digest(password_hash.as_bytes())[..12])
+}
+
+pub fn issue(secret: &[u8], user_id: Uuid, pwd: &str, ttl_secs: i64) -> String {
     let now = Utc::now().timestamp();
     let claims = Claims {
         sub: user_id,
+        pwd: pwd.to_owned(),
         iss: ISSUER.to_owned(),
         iat: now,
         exp: now + ttl_secs,
@@ -99,7 +111,7 @@ mod tests {
     #[test]
     fn a_token_verifies_and_names_its_user() {
         let id = Uuid::new_v4();
-        let claims = verify(SECRET, &issue(SECRET, id, 60)).expect("valid");
+        let claims = verify(SECRET, &issue(SECRET, id, "fp", 60)).expect("valid");
         assert_eq!(claims.sub, id);
     }
 
@@ -107,19 +119,23 @@ mod tests {
     fn expired_tampered_or_foreign_tokens_are_refused() {
         let id = Uuid::new_v4();
         assert_eq!(
-            verify(SECRET, &issue(SECRET, id, -1)),
+            verify(SECRET, &issue(SECRET, id, "fp", -1)),
             Err(TokenError::Expired)
         );
         assert_eq!(
-            verify(b"another-secret-another-secret-xx", &issue(SECRET, id, 60)),
+            verify(
+                b"another-secret-another-secret-xx",
+                &issue(SECRET, id, "fp", 60)
+            ),
             Err(TokenError::BadSignature)
         );
-        let token = issue(SECRET, id, 60);
+        let token = issue(SECRET, id, "fp", 60);
         let (input, _) = token.rsplit_once('.').unwrap();
         let (header, _) = input.split_once('.').unwrap();
         let forged_payload = B64.encode(
             serde_json::to_vec(&Claims {
                 sub: Uuid::new_v4(),
+                pwd: "fp".into(),
                 iss: ISSUER.into(),
                 iat: 0,
                 exp: i64::MAX,

@@ -413,6 +413,11 @@ fn test_password_hash() -> &'static str {
     })
 }
 
+/// The `pwd` claim of tokens for users with [`TEST_PASSWORD`].
+pub fn test_password_fingerprint() -> String {
+    fulfillment_ops::auth::token::password_fingerprint(test_password_hash())
+}
+
 /// A signed-in user: its id, email and a valid access token.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -443,7 +448,12 @@ impl TestApp {
             .await
             .expect("insert user");
         let id: uuid::Uuid = row.get(0);
-        let token = fulfillment_ops::auth::token::issue(JWT_SECRET.as_bytes(), id, 3600);
+        let token = fulfillment_ops::auth::token::issue(
+            JWT_SECRET.as_bytes(),
+            id,
+            &test_password_fingerprint(),
+            3600,
+        );
         Actor { id, email, token }
     }
 
