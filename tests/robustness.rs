@@ -87,3 +87,56 @@ async fn an_oversized_chunked_body_is_a_413() {
         .await
         .assert_problem(StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_patches_of_different_fields_both_land() {
+    let app = TestApp::new().await;
+    let acme = app.insert_client("Acme").await;
+    let user = app.operator().await;
+    let id = app.insert_product(acme, "SKU-1").await;
+    let path = format!("/api/v1/clients/{acme}/products/{id}");
+    for round in 0..10 {
+        let name = format!("name {round}");
+        let (a, b) = tokio::join!(
+            app.patch(&path, &user, json!({"name": name})),
+            app.patch(&path, &user, json!({"current_stock": round}))
+        );
+        assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK));
+        let now = app.get_as(&path, &user).await.json();
+        assert_eq!(now["name"], name, "round {round}");
+        assert_eq!(now["current_stock"], round, "round {round}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn null_on_a_field_that_cannot_be_cleared_is_a_422() {
+    let app = TestApp::new().await;
+    let acme = app.insert_client("Acme").await;
+    let admin = app.admin().await;
+    let id = app.insert_product(acme, "SKU-1").await;
+    let res = app
+        .patch(
+            &format!("/api/v1/clients/{acme}/products/{id}"),
+            &admin,
+            json!({"sku": null}),
+        )
+        .await;
+    assert_invalid_fields(&res, &["sku"]);
+    let res = app
+        .patch(
+            &format!("/api/v1/clients/{acme}"),
+            &admin,
+            json!({"name": null}),
+        )
+        .await;
+    assert_invalid_fields(&res, &["name"]);
+    let other = app.operator().await;
+    let res = app
+        .patch(
+            &format!("/api/v1/users/{}", other.id),
+            &admin,
+            json!({"role": null}),
+        )
+        .await;
+    assert_invalid_fields(&res, &["role"]);
+}

@@ -7,6 +7,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use diesel_async::AsyncConnection;
+
 use super::{
     queries::{self, ClientKey},
     types::{Client, ClientFields, ClientFilter, CreateClient, UpdateClient},
@@ -17,7 +19,7 @@ use crate::{
         tenancy::ClientScope,
     },
     http::{
-        error::{ApiResult, Problem},
+        error::{ApiError, ApiResult, Problem},
         extract::{self, Query},
         pagination::{Page, PageQuery},
         paths::ClientPath,
@@ -94,12 +96,16 @@ pub async fn update_client(
 ) -> ApiResult<Json<Client>> {
     scope.user.require_staff()?;
     let mut conn = state.pool.get().await?;
-    let current = queries::get(&mut conn, scope.client_id).await?;
-    let (fields, v) = ClientFields::merged(&current, &body);
-    v.finish()?;
-    Ok(Json(
-        queries::update(&mut conn, scope.client_id, &fields).await?,
-    ))
+    let client_id = scope.client_id;
+    let client = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let current = queries::get_for_update(conn, client_id).await?;
+            let (fields, v) = ClientFields::merged(&current, &body);
+            v.finish()?;
+            queries::update(conn, client_id, &fields).await
+        })
+        .await?;
+    Ok(Json(client))
 }
 
 #[utoipa::path(delete, path = "/api/v1/clients/{client_id}", tag = "clients", security(("bearer" = [])), params(ClientPath),

@@ -56,6 +56,18 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Client> {
         .ok_or_else(|| ApiError::not_found("client"))
 }
 
+/// The client, row-locked until the transaction ends (PATCH reads, merges and writes under it).
+pub async fn get_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Client> {
+    clients::table
+        .find(id)
+        .select(Client::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("client"))
+}
+
 pub async fn create(conn: &mut AsyncPgConnection, fields: &ClientFields) -> ApiResult<Client> {
     Ok(diesel::insert_into(clients::table)
         .values(fields)

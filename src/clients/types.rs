@@ -6,7 +6,10 @@ use uuid::Uuid;
 
 use crate::{
     db::schema::clients,
-    http::{extract::double_option, validation::Validator},
+    http::{
+        extract::{double_option, not_null},
+        validation::Validator,
+    },
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -38,6 +41,7 @@ pub struct CreateClient {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClient {
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -18,7 +18,7 @@ use crate::{
     http::{
         decimal::{self, Decimal},
         error::{ApiError, ApiResult},
-        extract::double_option,
+        extract::{double_option, not_null},
         validation::Validator,
     },
     products::types::COST_SOURCES,
@@ -165,7 +165,9 @@ pub struct CreateBudget {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBudget {
+    #[serde(default, deserialize_with = "not_null")]
     pub period_start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "not_null")]
     pub period_end: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
@@ -173,6 +175,7 @@ pub struct UpdateBudget {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub budgeted_amount: Option<Decimal>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

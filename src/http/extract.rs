@@ -126,6 +126,19 @@ where
     serde::Deserialize::deserialize(d).map(Some)
 }
 
+/// For PATCH bodies: a field that may be absent (leave as is) but not `null` (it cannot be
+/// cleared). Use with `#[serde(default, deserialize_with = "not_null")]` on an `Option<T>`.
+pub fn not_null<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    let value: Option<T> = serde::Deserialize::deserialize(d)?;
+    value
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom("must not be null"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use diesel_async::AsyncConnection;
+
 use super::{
     queries,
     types::{
@@ -17,7 +19,7 @@ use crate::{
     auth::tenancy::ClientScope,
     clients,
     http::{
-        error::{ApiResult, Problem},
+        error::{ApiError, ApiResult, Problem},
         extract::{self, Query},
         pagination::{Page, PageQuery},
         paths::{ClientPath, ProductPath},
@@ -98,13 +100,17 @@ pub async fn update_product(
     extract::Json(body): extract::Json<UpdateProduct>,
 ) -> ApiResult<Json<Product>> {
     let mut conn = state.pool.get().await?;
-    let current = queries::get(&mut conn, scope.client_id, path.product_id).await?;
-    let (fields, v) = validate_update(&body, &current);
-    v.finish()?;
-    let stamp = fields.costs_differ(&current);
-    Ok(Json(
-        queries::update(&mut conn, scope.client_id, path.product_id, &fields, stamp).await?,
-    ))
+    let client_id = scope.client_id;
+    let product = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let current = queries::get_for_update(conn, client_id, path.product_id).await?;
+            let (fields, v) = validate_update(&body, &current);
+            v.finish()?;
+            let stamp = fields.costs_differ(&current);
+            queries::update(conn, client_id, path.product_id, &fields, stamp).await
+        })
+        .await?;
+    Ok(Json(product))
 }
 
 #[utoipa::path(delete, path = "/api/v1/clients/{client_id}/products/{product_id}", tag = "products", security(("bearer" = [])), params(ProductPath),

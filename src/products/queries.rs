@@ -75,6 +75,23 @@ pub async fn get(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> Api
         .ok_or_else(|| ApiError::not_found("product"))
 }
 
+/// The product, row-locked until the transaction ends: a PATCH reads, merges and writes
+/// under this lock, so two concurrent PATCHes of different fields both land.
+pub async fn get_for_update(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> ApiResult<Product> {
+    products::table
+        .filter(products::id.eq(id).and(products::client_id.eq(client_id)))
+        .select(Product::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("product"))
+}
+
 pub async fn create(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,

@@ -10,7 +10,7 @@ use crate::{
     db::schema::products,
     http::{
         decimal::{self, Decimal},
-        extract::double_option,
+        extract::{double_option, not_null},
         validation::Validator,
     },
 };
@@ -84,11 +84,14 @@ pub struct CreateProduct {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
+    #[serde(default, deserialize_with = "not_null")]
     pub sku: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub current_stock: Option<i64>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Decimal>)]

@@ -7,6 +7,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use diesel_async::AsyncConnection;
+
 use super::{
     queries::{self, UserKey},
     types::{CreateUser, NewUser, UpdateUser, UserFilter, UserView, check_role_client},
@@ -104,41 +106,43 @@ pub async fn update_user(
     extract::Json(body): extract::Json<UpdateUser>,
 ) -> ApiResult<Json<UserView>> {
     user.require_admin()?;
-    let mut conn = state.pool.get().await?;
-    let mut merged = queries::get(&mut conn, user_id).await?;
-    let mut v = Validator::new();
-    if let Some(email) = &body.email {
-        merged.email = v.email("email", email);
-    }
-    if let Some(name) = &body.name {
-        merged.name = v.text("name", name, 200);
-    }
-    if let Some(role) = body.role {
-        merged.role = role.as_str().to_owned();
-    }
-    if let Some(client_id) = body.client_id {
-        merged.client_id = client_id;
-    }
-    let role = Role::parse(&merged.role).unwrap_or(Role::Client);
-    check_role_client(&mut v, role, merged.client_id);
-    if user_id == user.id && role != Role::Admin {
-        v.error("role", "you cannot take the admin role from yourself");
-    }
-    if let Some(password) = &body.password
-        && let Err(m) = check_password_policy(password)
-    {
-        v.error("password", m);
-    }
-    v.finish()?;
-    let password_hash = match body.password {
-        Some(p) => Some(hash_password(p).await?),
+    // The new password is checked and hashed first, so the row lock below is not held through
+    // Argon2's deliberate slowness.
+    let password_hash = match &body.password {
+        Some(p) => {
+            check_password_policy(p).map_err(|m| ApiError::invalid("password", m))?;
+            Some(hash_password(p.clone()).await?)
+        }
         None => None,
     };
-    Ok(Json(
-        queries::update(&mut conn, user_id, &merged, password_hash)
-            .await?
-            .into(),
-    ))
+    let mut conn = state.pool.get().await?;
+    let me = user.id;
+    let updated = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let mut merged = queries::get_for_update(conn, user_id).await?;
+            let mut v = Validator::new();
+            if let Some(email) = &body.email {
+                merged.email = v.email("email", email);
+            }
+            if let Some(name) = &body.name {
+                merged.name = v.text("name", name, 200);
+            }
+            if let Some(role) = body.role {
+                merged.role = role.as_str().to_owned();
+            }
+            if let Some(client_id) = body.client_id {
+                merged.client_id = client_id;
+            }
+            let role = Role::parse(&merged.role).unwrap_or(Role::Client);
+            check_role_client(&mut v, role, merged.client_id);
+            if user_id == me && role != Role::Admin {
+                v.error("role", "you cannot take the admin role from yourself");
+            }
+            v.finish()?;
+            queries::update(conn, user_id, &merged, password_hash).await
+        })
+        .await?;
+    Ok(Json(updated.into()))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])), params(UserPath),

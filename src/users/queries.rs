@@ -73,6 +73,18 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<UserRow> {
         .ok_or_else(|| ApiError::not_found("user"))
 }
 
+/// The user, row-locked until the transaction ends (PATCH reads, merges and writes under it).
+pub async fn get_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<UserRow> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("user"))
+}
+
 pub async fn create(conn: &mut AsyncPgConnection, user: NewUser) -> ApiResult<UserRow> {
     diesel::insert_into(users::table)
         .values((

@@ -10,7 +10,11 @@ use uuid::Uuid;
 use crate::{
     auth::{password::check_password_policy, principal::Role},
     db::schema::users,
-    http::{error::ApiResult, extract::double_option, validation::Validator},
+    http::{
+        error::ApiResult,
+        extract::{double_option, not_null},
+        validation::Validator,
+    },
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -66,12 +70,16 @@ pub struct CreateUser {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    #[serde(default, deserialize_with = "not_null")]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub name: Option<String>,
+    #[serde(default, deserialize_with = "not_null")]
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub client_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "not_null")]
     pub password: Option<String>,
 }
 
