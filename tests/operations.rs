@@ -240,3 +240,17 @@ async fn wait_for(app: &TestApp, path: &str, want: StatusCode) -> common::TestRe
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn readiness_does_not_depend_on_a_free_pool_connection() {
+    let app = TestApp::with(TestDb::migrated().await, |c| c.database.pool_size = 1).await;
+    let held = app
+        .state
+        .pool
+        .get()
+        .await
+        .expect("the only pooled connection");
+    let res = app.get("/readyz", None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    drop(held);
+}

@@ -17,7 +17,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{error::Problem, state::AppState};
-use crate::{config::MigrateMode, db::migrations};
+use crate::{
+    config::MigrateMode,
+    db::{migrations, pool},
+};
 
 const READINESS_BUDGET: Duration = Duration::from_secs(3);
 
@@ -43,16 +46,29 @@ pub struct Readiness {
 /// Why an instance is not ready, or `Ok` with the figures.
 pub async fn check(state: &AppState) -> Result<Readiness, String> {
     let work = async {
-        let mut conn = state.pool.get().await.map_err(|e| {
-            tracing::warn!(error = %e, "readiness: no database connection");
-            "the database is unreachable".to_owned()
-        })?;
+        let mut slot = state.readiness_conn.lock().await;
+        // Taken out while in use: if this check is cancelled (timeout) or fails, the
+        // connection is dropped and the next check opens a fresh one.
+        let mut conn = match slot.take() {
+            Some(conn) => conn,
+            None => {
+                let cfg = &state.config.database;
+                let name = pool::application_name(&cfg.instance_id, "readiness");
+                pool::connect(cfg.url.expose(), READINESS_BUDGET, &name)
+                    .await
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "readiness: cannot connect");
+                        "the database is unreachable".to_owned()
+                    })?
+            }
+        };
         let report = migrations::status(&mut conn, &state.catalog)
             .await
             .map_err(|e| {
                 tracing::warn!(error = %e, "readiness: database error");
                 "the database answered with an error".to_owned()
             })?;
+        *slot = Some(conn);
         Ok::<_, String>(report.summary)
     };
     let summary = tokio::time::timeout(READINESS_BUDGET, work)

@@ -22,6 +22,9 @@ pub struct InstanceInfo {
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,
+    /// `/readyz`'s own connection, outside the pool: a pool saturated by heavy requests must
+    /// not make every replica look unready at once. Reopened on the next check after an error.
+    pub readiness_conn: Arc<tokio::sync::Mutex<Option<diesel_async::AsyncPgConnection>>>,
     pub config: Arc<Config>,
     pub catalog: Arc<Catalog>,
     pub instance: Arc<InstanceInfo>,
@@ -37,6 +40,7 @@ impl AppState {
         };
         Self {
             pool,
+            readiness_conn: Arc::default(),
             config: Arc::new(config),
             catalog: Arc::new(catalog),
             instance: Arc::new(instance),

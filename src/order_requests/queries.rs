@@ -1,6 +1,6 @@
 //! Every SQL statement about order requests.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -62,16 +62,19 @@ pub async fn list(
         .limit(page.fetch())
         .load(conn)
         .await?;
-    with_items(conn, rows).await
+    // The look-ahead row only tells whether another page follows: it needs no items.
+    let page_rows = rows.len().min(page.limit as usize);
+    with_items(conn, rows, page_rows).await
 }
 
-/// Attaches items to a page of order requests in one query.
+/// Attaches items to the first `with` order requests in one query, grouped in one pass.
 async fn with_items(
     conn: &mut AsyncPgConnection,
     rows: Vec<OrderRequestRow>,
+    with: usize,
 ) -> ApiResult<Vec<OrderRequest>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut items: Vec<OrderItem> = order_request_items::table
+    let ids: Vec<Uuid> = rows.iter().take(with).map(|r| r.id).collect();
+    let items: Vec<OrderItem> = order_request_items::table
         .filter(order_request_items::order_request_id.eq_any(&ids))
         .select(OrderItem::as_select())
         .order((
@@ -80,14 +83,18 @@ async fn with_items(
         ))
         .load(conn)
         .await?;
+    let mut by_order: HashMap<Uuid, Vec<OrderItem>> = HashMap::with_capacity(ids.len());
+    for item in items {
+        by_order
+            .entry(item.order_request_id)
+            .or_default()
+            .push(item);
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let (mine, rest): (Vec<OrderItem>, Vec<OrderItem>) = std::mem::take(&mut items)
-                .into_iter()
-                .partition(|i| i.order_request_id == row.id);
-            items = rest;
-            OrderRequest::new(row, mine)
+            let items = by_order.remove(&row.id).unwrap_or_default();
+            OrderRequest::new(row, items)
         })
         .collect())
 }
@@ -108,7 +115,7 @@ pub async fn get(
         .await
         .optional()?
         .ok_or_else(|| ApiError::not_found("order request"))?;
-    Ok(with_items(conn, vec![row]).await?.remove(0))
+    Ok(with_items(conn, vec![row], 1).await?.remove(0))
 }
 
 /// Writes an order request and its items in one transaction, after checking that every
