@@ -353,3 +353,33 @@ async fn log_format_json_writes_one_json_object_per_line_on_stderr() {
     }
     assert!(stderr.contains("\"migration\":\"20251215000005_add_product_lead_times\""));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_stops_the_server_even_while_a_client_stalls_mid_request() {
+    let db = TestDb::migrated().await;
+    let port = free_port();
+    let child = command(Some(&db.url))
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("REQUEST_TIMEOUT", "1s")
+        .arg("serve")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut server = Server { child, port };
+    server.wait_ready().await;
+    // Half a request, never finished.
+    let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    std::io::Write::write_all(&mut stalled, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .expect("write");
+    let started = Instant::now();
+    let (status, _) = server.terminate();
+    assert!(status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "stopped after {:?}: the drain deadline is REQUEST_TIMEOUT + 5 s",
+        started.elapsed()
+    );
+    drop(stalled);
+}

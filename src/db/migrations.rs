@@ -45,6 +45,8 @@ include!(concat!(env!("OUT_DIR"), "/migration_checksums.rs"));
 /// Advisory lock keys (two-int form): `classid` names this application, `objid` the purpose.
 /// Visible in `pg_locks` as `classid = 0x464F5053` ("FOPS"), `objid = 1`, `objsubid = 2`.
 pub const LOCK_CLASS: i32 = 0x464F_5053;
+/// How long one migration statement may wait for a table lock (see `Migrator::connect`).
+pub const DDL_LOCK_TIMEOUT_SECS: u64 = 15;
 pub const LOCK_MIGRATIONS: i32 = 1;
 
 const LEDGER_DDL: &str = r#"
@@ -585,7 +587,13 @@ impl<'a> Migrator<'a> {
 
     async fn connect(&self) -> Result<AsyncPgConnection, MigrationError> {
         let name = pool::application_name(self.instance_id, "migrate");
-        Ok(pool::connect(self.database_url, self.connect_timeout, &name).await?)
+        let mut conn = pool::connect(self.database_url, self.connect_timeout, &name).await?;
+        // A migration's ALTER TABLE waits for its table lock in a queue that also holds back
+        // every later query on that table. Bounding the wait bounds that stall for live
+        // traffic: past it the migration fails, is rolled back, and startup can be retried.
+        conn.batch_execute(&format!("SET lock_timeout = '{}s'", DDL_LOCK_TIMEOUT_SECS))
+            .await?;
+        Ok(conn)
     }
 
     fn pending_in(&self, applied: &BTreeMap<String, DateTime<Utc>>) -> Vec<&'a KnownMigration> {
