@@ -50,21 +50,22 @@ async fn login_returns_an_expiring_token_that_names_the_user() {
 async fn a_wrong_email_and_a_wrong_password_get_the_same_answer_in_about_the_same_time() {
     let app = TestApp::new().await;
     let user = app.operator().await;
-    let mut timings = Vec::new();
-    let mut bodies = Vec::new();
-    for (email, password) in [
+    // Interleaved, and the fastest of each kept: other tests hashing in parallel slow both
+    // kinds alike, and the minimum is what the work itself costs.
+    let attempts = [
         (user.email.as_str(), "not the password at all"),
         ("nobody@example.com", TEST_PASSWORD),
-    ] {
-        let mut fastest = Duration::MAX;
-        for _ in 0..3 {
+    ];
+    let mut timings = [Duration::MAX; 2];
+    let mut bodies = Vec::new();
+    for _ in 0..5 {
+        for (k, (email, password)) in attempts.iter().enumerate() {
             let started = Instant::now();
             let res = login(&app, email, password).await;
-            fastest = fastest.min(started.elapsed());
+            timings[k] = timings[k].min(started.elapsed());
             let problem = res.assert_problem(StatusCode::UNAUTHORIZED);
             bodies.push(problem["detail"].clone());
         }
-        timings.push(fastest);
     }
     assert!(
         bodies.windows(2).all(|w| w[0] == w[1]),
