@@ -383,3 +383,40 @@ async fn sigterm_stops_the_server_even_while_a_client_stalls_mid_request() {
     );
     drop(stalled);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    use std::io::{Read, Write};
+    let db = TestDb::migrated().await;
+    let mut server = Server::start(&db.url, "draining");
+    server.wait_ready().await;
+    let body = br#"{"email":"nobody@example.com","password":"some password here"}"#;
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    write!(
+        conn,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .expect("headers");
+    conn.write_all(&body[..10]).expect("half the body");
+    std::thread::sleep(Duration::from_millis(300));
+    // SIGTERM while the request is in flight.
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.child.try_wait().expect("poll").is_none(),
+        "still draining"
+    );
+    conn.write_all(&body[10..]).expect("the rest of the body");
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).expect("response");
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "the request was answered: {answer}"
+    );
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
