@@ -254,3 +254,30 @@ async fn readiness_does_not_depend_on_a_free_pool_connection() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     drop(held);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_running_past_the_timeout_answers_503_problem() {
+    let app = TestApp::with(TestDb::migrated().await, |c| {
+        c.request_timeout = Duration::from_millis(300)
+    })
+    .await;
+    // A body that never finishes arriving keeps the handler waiting.
+    let never = futures_util::stream::pending::<Result<Vec<u8>, std::io::Error>>();
+    let req = Request::post("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(never))
+        .expect("req");
+    let started = Instant::now();
+    let problem = app
+        .send(req)
+        .await
+        .assert_problem(StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("longer"),
+        "{problem}"
+    );
+}
