@@ -15,6 +15,7 @@
 //! | `DATABASE_STATEMENT_TIMEOUT` | `30s` | PostgreSQL `statement_timeout` for pooled connections |
 //! | `DATABASE_CONNECT_TIMEOUT` | `5s` | how long to wait for a new connection or a free one |
 //! | `REQUEST_TIMEOUT` | `30s` | a request running longer answers 503 |
+//! | `HEADER_READ_TIMEOUT` | `10s` | a connection that has not sent its request headers by then is closed |
 //! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
 //! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
@@ -121,6 +122,8 @@ pub struct Config {
     pub jwt_ttl: Duration,
     pub migrate_on_startup: MigrateMode,
     pub request_timeout: Duration,
+    /// Slow-header (slowloris) protection: time allowed for a request's headers.
+    pub header_read_timeout: Duration,
     pub body_limit_bytes: usize,
     pub cors_allowed_origins: Vec<String>,
     /// Budget variance tolerance in percent (`5` = ±5 %).
@@ -298,6 +301,7 @@ impl Config {
             jwt_ttl: duration("JWT_TTL", Duration::from_secs(3600))?,
             migrate_on_startup: parsed("MIGRATE_ON_STARTUP", MigrateMode::Apply)?,
             request_timeout: duration("REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            header_read_timeout: duration("HEADER_READ_TIMEOUT", Duration::from_secs(10))?,
             body_limit_bytes,
             cors_allowed_origins,
             budget_tolerance_percent,

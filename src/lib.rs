@@ -86,33 +86,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding LISTEN_ADDR {listen_addr}"))?;
     tracing::info!(addr = %listener.local_addr()?, "listening");
-    // After SIGTERM, in-flight requests get REQUEST_TIMEOUT plus a margin to finish; a client
-    // that stalls mid-request (or never finishes sending its headers) cannot keep the process
-    // alive past that.
-    let drain = state.config.request_timeout + std::time::Duration::from_secs(5);
-    let app = router(state);
-    let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown_signal().await;
-        let _ = stopping_tx.send(true);
-    });
-    let deadline = async move {
-        while !*stopping_rx.borrow_and_update() {
-            if stopping_rx.changed().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
-        tokio::time::sleep(drain).await;
+    let limits = http::server::ServerLimits {
+        header_read_timeout: state.config.header_read_timeout,
+        drain: state.config.request_timeout + std::time::Duration::from_secs(5),
     };
-    tokio::select! {
-        served = async { server.await } => {
-            served.context("serving HTTP")?;
-            tracing::info!("stopped after finishing in-flight requests");
-        }
-        () = deadline => {
-            tracing::warn!(drain_secs = drain.as_secs(), "connections still open at the drain deadline; closing them");
-        }
-    }
+    http::server::serve(listener, router(state), limits, shutdown_signal()).await;
     Ok(())
 }
 

@@ -361,6 +361,7 @@ async fn sigterm_stops_the_server_even_while_a_client_stalls_mid_request() {
     let child = command(Some(&db.url))
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("REQUEST_TIMEOUT", "1s")
+        .env("HEADER_READ_TIMEOUT", "1s")
         .arg("serve")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -369,10 +370,28 @@ async fn sigterm_stops_the_server_even_while_a_client_stalls_mid_request() {
         .expect("spawn");
     let mut server = Server { child, port };
     server.wait_ready().await;
-    // Half a request, never finished.
+    // Half a request, never finished: the server closes it after HEADER_READ_TIMEOUT.
     let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     std::io::Write::write_all(&mut stalled, b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         .expect("write");
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("read timeout");
+    let waited = Instant::now();
+    let mut rest = Vec::new();
+    let closed = std::io::Read::read_to_end(&mut stalled, &mut rest);
+    assert!(
+        closed.is_ok() && waited.elapsed() < Duration::from_secs(4),
+        "the server closes a slow connection after about 1 s: {closed:?} after {:?}",
+        waited.elapsed()
+    );
+    // A client stalled mid-body while SIGTERM drains: the drain deadline still ends it.
+    let mut stalled = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    std::io::Write::write_all(
+        &mut stalled,
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{",
+    )
+    .expect("write");
     let started = Instant::now();
     let (status, _) = server.terminate();
     assert!(status.success());

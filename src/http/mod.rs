@@ -10,5 +10,6 @@ pub mod pagination;
 pub mod paths;
 pub mod problem_layer;
 pub mod router;
+pub mod server;
 pub mod state;
 pub mod validation;
