@@ -42,16 +42,10 @@ pub async fn migrate_on_startup(state: &AppState) -> anyhow::Result<()> {
     match cfg.migrate_on_startup {
         MigrateMode::Apply => {
             let started = std::time::Instant::now();
-            let applied = Migrator::new(
-                &state.catalog,
-                cfg.database.url.expose(),
-                &cfg.database.instance_id,
-            )
-            .lock_timeout(cfg.database.migration_lock_timeout)
-            .connect_timeout(cfg.database.connect_timeout)
-            .run_pending()
-            .await
-            .context("applying migrations at startup")?;
+            let applied = Migrator::for_database(&state.catalog, &cfg.database)
+                .run_pending()
+                .await
+                .context("applying migrations at startup")?;
             tracing::info!(
                 applied = applied.len(),
                 elapsed_ms = started.elapsed().as_millis() as u64,

@@ -575,6 +575,13 @@ impl<'a> Migrator<'a> {
         }
     }
 
+    /// A migrator with the database, instance and timeouts of the configuration.
+    pub fn for_database(catalog: &'a Catalog, cfg: &'a crate::config::DatabaseConfig) -> Self {
+        Self::new(catalog, cfg.url.expose(), &cfg.instance_id)
+            .lock_timeout(cfg.migration_lock_timeout)
+            .connect_timeout(cfg.connect_timeout)
+    }
+
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
         self

@@ -14,21 +14,17 @@ use crate::{
 /// Exit code of `migrate status` when the database is not up to date (pending or modified).
 pub const EXIT_NOT_UP_TO_DATE: i32 = 3;
 
-fn migrator<'a>(cfg: &'a DatabaseConfig, catalog: &'a Catalog) -> Migrator<'a> {
-    Migrator::new(catalog, cfg.url.expose(), &cfg.instance_id)
-        .lock_timeout(cfg.migration_lock_timeout)
-        .connect_timeout(cfg.connect_timeout)
-}
-
 pub async fn run(cfg: &DatabaseConfig, to: Option<String>) -> anyhow::Result<Vec<MigrationRun>> {
     let catalog = Catalog::embedded();
-    Ok(migrator(cfg, &catalog).run_up_to(to.as_deref()).await?)
+    Ok(Migrator::for_database(&catalog, cfg)
+        .run_up_to(to.as_deref())
+        .await?)
 }
 
 pub async fn revert(cfg: &DatabaseConfig, to: Option<String>) -> anyhow::Result<Vec<MigrationRun>> {
     let catalog = Catalog::embedded();
     let target = to.map_or(RevertTarget::Last, RevertTarget::To);
-    Ok(migrator(cfg, &catalog).revert(target).await?)
+    Ok(Migrator::for_database(&catalog, cfg).revert(target).await?)
 }
 
 pub async fn status(cfg: &DatabaseConfig) -> anyhow::Result<MigrationReport> {
