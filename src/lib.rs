@@ -13,6 +13,7 @@ pub mod http;
 pub mod ops;
 pub mod order_requests;
 pub mod products;
+pub mod routes;
 pub mod seed;
 pub mod telemetry;
 pub mod users;
@@ -26,7 +27,7 @@ use crate::{
     http::state::AppState,
 };
 
-pub use http::router::router;
+pub use routes::router;
 
 /// Builds the shared state: pool and catalog. The pool connects lazily, on first use; with
 /// `MIGRATE_ON_STARTUP=verify` or `off` an instance therefore starts (unready) while the

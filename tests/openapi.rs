@@ -11,7 +11,7 @@ use common::TestApp;
 
 #[test]
 fn openapi_document_matches_the_committed_snapshot() {
-    let doc = fulfillment_ops::http::openapi::document();
+    let doc = fulfillment_ops::routes::openapi();
     let generated = serde_json::to_string_pretty(&doc).expect("serialize") + "\n";
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/openapi.json");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {

@@ -1,6 +1,8 @@
-//! Tenancy over every client-scoped route, driven by the OpenAPI document: a route added under
-//! `/api/v1/clients/{client_id}` is in this test automatically, and fails it unless a client
-//! user of another client gets 404 from it.
+//! Tenancy over every client-scoped route, driven by the route list itself
+//! (`fulfillment_ops::routes::client_scoped`, the same list the router mounts behind the
+//! tenancy layer): a route added there is in this test automatically, and fails it unless a
+//! client user of another client gets 404 from it. A route naming `{client_id}` mounted
+//! anywhere else fails `every_route_naming_a_client_is_behind_the_tenancy_layer`.
 
 mod common;
 
@@ -9,14 +11,10 @@ use common::{Actor, TestApp};
 use serde_json::json;
 use uuid::Uuid;
 
-/// Every (method, path template) of the API whose path names a client.
-fn client_scoped_routes() -> Vec<(Method, String)> {
-    let doc = fulfillment_ops::http::openapi::document();
+/// Every (method, path template) of a list of routes.
+fn operations(doc: utoipa::openapi::OpenApi) -> Vec<(Method, String)> {
     let mut routes = Vec::new();
     for (path, item) in doc.paths.paths {
-        if !path.contains("{client_id}") {
-            continue;
-        }
         let ops = [
             (Method::GET, item.get.is_some()),
             (Method::POST, item.post.is_some()),
@@ -30,11 +28,38 @@ fn client_scoped_routes() -> Vec<(Method, String)> {
             }
         }
     }
+    routes
+}
+
+/// Every (method, path template) mounted behind the tenancy layer.
+fn client_scoped_routes() -> Vec<(Method, String)> {
+    let routes = operations(fulfillment_ops::routes::client_scoped().into_openapi());
     assert!(
         routes.len() >= 11,
         "the document lists the client-scoped routes: {routes:?}"
     );
     routes
+}
+
+#[test]
+fn every_route_naming_a_client_is_behind_the_tenancy_layer() {
+    let scoped = client_scoped_routes();
+    for (method, path) in operations(fulfillment_ops::routes::unscoped().into_openapi()) {
+        assert!(
+            !path.contains("{client_id}"),
+            "{method} {path} names a client but is mounted outside routes::client_scoped"
+        );
+    }
+    for (method, path) in &scoped {
+        assert!(
+            path.starts_with("/api/v1/clients/{client_id}"),
+            "{method} {path} is behind the tenancy layer but does not start with the client"
+        );
+    }
+    // The document served is exactly the two lists: nothing mounted escapes it.
+    let served = operations(fulfillment_ops::routes::openapi()).len();
+    let unscoped = operations(fulfillment_ops::routes::unscoped().into_openapi()).len();
+    assert_eq!(served, scoped.len() + unscoped);
 }
 
 /// Client A's world: a resource for every path parameter a client-scoped route can name.

@@ -1,15 +1,15 @@
-//! The HTTP surface: router, middleware, errors, extractors and operational routes.
+//! The HTTP framework: errors, extractors, pagination, decimals, validation, the middleware
+//! stack, the server and the operational routes. It imports no feature; `routes.rs` does.
 
 pub mod decimal;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod metrics;
-pub mod openapi;
 pub mod pagination;
 pub mod paths;
 pub mod problem_layer;
-pub mod router;
 pub mod server;
+pub mod stack;
 pub mod state;
 pub mod validation;

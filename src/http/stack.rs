@@ -1,0 +1,94 @@
+//! The middleware stack around every route, and the fallback for paths no route matches.
+//!
+//! `routes.rs` hands over its routes; this module adds what every request goes through. It
+//! knows no feature.
+
+use std::time::Duration;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
+    middleware,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use super::{error::ApiError, metrics, problem_layer, state::AppState};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Wraps the service's routes in the stack, innermost first: metrics (by route template);
+/// limits, timeout and panic catching; the problem+json rewrite of whatever those (or axum's
+/// own rejections) answered; CORS, request ids and tracing outermost.
+pub fn wrap(routes: Router<AppState>, state: AppState) -> Router {
+    let cfg = state.config.clone();
+    let routes = routes
+        .fallback(|| async { ApiError::NotFound("no route matches this path".into()) })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
+        .with_state(state);
+
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        let request_id = req
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id)
+    });
+
+    routes
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(cfg.body_limit_bytes))
+                .layer(DefaultBodyLimit::max(cfg.body_limit_bytes)),
+        )
+        .layer(ServiceBuilder::new().layer(CatchPanicLayer::new()).layer(
+            TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, cfg.request_timeout),
+        ))
+        .layer(middleware::from_fn(problem_layer::problem_json_errors))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(cors(&cfg.cors_allowed_origins)),
+        )
+}
+/// CORS for the dashboard's origins only; with none configured, browsers get no CORS headers.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            REQUEST_ID,
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID])
+        .max_age(Duration::from_secs(3600))
+}
