@@ -8,25 +8,11 @@ use axum::{extract::FromRequestParts, http::request::Parts};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::principal::authenticate;
-use crate::http::{error::ApiError, state::AppState};
+use super::{principal::authenticate, token::bearer_token};
+use crate::http::{conn::ConnSlot, error::ApiError, state::AppState};
 
 /// Proof that the caller presented the admin token.
 pub struct AdminAccess;
-
-/// The bearer token of an `Authorization` header, if there is one.
-pub fn bearer_token(parts: &Parts) -> Option<&str> {
-    let value = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
-}
 
 pub fn tokens_match(presented: &str, expected: &str) -> bool {
     let a = Sha256::digest(presented.as_bytes());
@@ -38,7 +24,7 @@ impl FromRequestParts<AppState> for AdminAccess {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some(presented) = bearer_token(parts) else {
+        let Some(presented) = bearer_token(&parts.headers) else {
             return Err(ApiError::Unauthorized(
                 "send Authorization: Bearer <ADMIN_TOKEN or an admin's access token>".into(),
             ));
@@ -49,11 +35,14 @@ impl FromRequestParts<AppState> for AdminAccess {
             return Ok(AdminAccess);
         }
         // Not the admin token: it may be a user's access token.
-        let user = authenticate(state, presented).await.map_err(|e| match e {
-            // An unreachable database is a 503, not a bad token.
-            ApiError::Unavailable(_) | ApiError::Internal(_) => e,
-            _ => ApiError::Unauthorized("the token is not valid".into()),
-        })?;
+        let slot = ConnSlot::of(&mut parts.extensions);
+        let user = authenticate(state, &slot, presented)
+            .await
+            .map_err(|e| match e {
+                // An unreachable database is a 503, not a bad token.
+                ApiError::Unavailable(_) | ApiError::Internal(_) => e,
+                _ => ApiError::Unauthorized("the token is not valid".into()),
+            })?;
         user.require_admin()?;
         Ok(AdminAccess)
     }

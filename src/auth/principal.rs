@@ -7,47 +7,29 @@
 use axum::{extract::FromRequestParts, http::request::Parts};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{admin::bearer_token, token};
+use super::token::{self, bearer_token};
 use crate::{
     db::schema::users,
     http::{
+        conn::ConnSlot,
         error::{ApiError, ApiResult},
         state::AppState,
     },
+    text_enum,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything, all clients, admin routes.
-    Admin,
-    /// All clients' data; no admin routes.
-    Operator,
-    /// Only its own client's data.
-    Client,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Operator => "operator",
-            Self::Client => "client",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "operator" => Some(Self::Operator),
-            "client" => Some(Self::Client),
-            _ => None,
-        }
+text_enum! {
+    /// What a user may do.
+    pub enum Role {
+        /// Everything, all clients, admin routes.
+        Admin = "admin",
+        /// All clients' data; no admin routes.
+        Operator = "operator",
+        /// Only its own client's data.
+        Client = "client",
     }
 }
 
@@ -85,37 +67,50 @@ impl CurrentUser {
     }
 }
 
-/// Verifies a bearer token and loads its user.
-pub async fn authenticate(state: &AppState, bearer: &str) -> ApiResult<CurrentUser> {
+/// Verifies a bearer token and loads its user, on the request's connection (see
+/// [`ConnSlot`]): the handler and the tenancy check reuse it.
+pub async fn authenticate(
+    state: &AppState,
+    slot: &ConnSlot,
+    bearer: &str,
+) -> ApiResult<CurrentUser> {
     let claims = token::verify(state.config.jwt_secret.expose().as_bytes(), bearer)
         .map_err(|e| ApiError::Unauthorized(e.to_string()))?;
-    let mut conn = state.pool.get().await?;
-    let row: Option<(Uuid, String, Option<Uuid>, String)> = users::table
-        .find(claims.sub)
-        .select((
-            users::id,
-            users::role,
-            users::client_id,
-            users::password_hash,
-        ))
-        .first(&mut conn)
-        .await
-        .optional()?;
+    let mut conn = slot.take(&state.pool).await?;
+    let found = load_user(&mut conn, claims.sub).await;
+    slot.put(conn);
     let (id, role, client_id, password_hash) =
-        row.ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))?;
+        found?.ok_or_else(|| ApiError::Unauthorized("the token's user no longer exists".into()))?;
     let current = token::password_fingerprint(&password_hash);
     if !bool::from(current.as_bytes().ct_eq(claims.pwd.as_bytes())) {
         return Err(ApiError::Unauthorized(
             "the password changed since this token was issued; sign in again".into(),
         ));
     }
-    let role = Role::parse(&role)
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("user {id} has unknown role {role}")))?;
     Ok(CurrentUser {
         id,
         role,
         client_id,
     })
+}
+
+type UserAuth = (Uuid, Role, Option<Uuid>, String);
+
+async fn load_user(
+    conn: &mut diesel_async::AsyncPgConnection,
+    id: Uuid,
+) -> diesel::QueryResult<Option<UserAuth>> {
+    users::table
+        .find(id)
+        .select((
+            users::id,
+            users::role,
+            users::client_id,
+            users::password_hash,
+        ))
+        .first(conn)
+        .await
+        .optional()
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -125,10 +120,11 @@ impl FromRequestParts<AppState> for CurrentUser {
         if let Some(user) = parts.extensions.get::<CurrentUser>() {
             return Ok(user.clone());
         }
-        let bearer = bearer_token(parts).ok_or_else(|| {
+        let bearer = bearer_token(&parts.headers).ok_or_else(|| {
             ApiError::Unauthorized("send Authorization: Bearer <access token>".into())
         })?;
-        let user = authenticate(state, bearer).await?;
+        let slot = ConnSlot::of(&mut parts.extensions);
+        let user = authenticate(state, &slot, bearer).await?;
         parts.extensions.insert(user.clone());
         Ok(user)
     }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::principal::{CurrentUser, Role};
 use crate::{
     db::schema::clients,
-    http::{error::ApiError, state::AppState},
+    http::{conn::ConnSlot, error::ApiError, state::AppState},
 };
 
 /// The client a request is about, already checked against the caller.
@@ -59,12 +59,15 @@ async fn check(
         return Err(ApiError::not_found("client"));
     }
     if user.role != Role::Client {
-        // Staff can name any client; a client user's own client exists while the user does.
-        let mut conn = state.pool.get().await?;
-        let found: bool = select(exists(clients::table.find(client_id)))
-            .get_result(&mut conn)
-            .await?;
-        if !found {
+        // Staff can name any client: one query, on the connection authentication used. A
+        // client user's own client exists while the user does: no query at all.
+        let slot = ConnSlot::of(&mut parts.extensions);
+        let mut conn = slot.take(&state.pool).await?;
+        let found = select(exists(clients::table.find(client_id)))
+            .get_result::<bool>(&mut conn)
+            .await;
+        slot.put(conn);
+        if !found? {
             return Err(ApiError::not_found("client"));
         }
     }

@@ -1,57 +1,42 @@
 //! `/api/v1/clients`: staff see all clients, a client user only its own.
 
-use axum::{
-    Json,
-    extract::State,
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
-
+use axum::{Json, http::StatusCode};
 use diesel_async::AsyncConnection;
 
 use super::{
     queries::{self, ClientKey},
-    types::{Client, ClientFields, ClientFilter, CreateClient, UpdateClient},
+    types::{Client, ClientFields, ClientFilter, ClientPath, CreateClient, UpdateClient},
 };
 use crate::{
     auth::{
         principal::{CurrentUser, Role},
         tenancy::ClientScope,
     },
+    db::errors::violates,
     http::{
-        error::{ApiError, ApiResult, Problem},
+        conn::Db,
+        error::{ApiError, ApiResult, OrNotFound, Problem},
         extract::{self, Query},
-        pagination::{Page, PageQuery},
-        paths::ClientPath,
-        state::AppState,
+        pagination::{Page, PageQuery, PageRequest},
+        response::Created,
     },
 };
 
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
-    params(ClientFilter),
+    params(ClientFilter, PageQuery),
     responses((status = 200, body = Page<Client>), (status = 401, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_clients(
     user: CurrentUser,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Query(filter): Query<ClientFilter>,
+    page: PageRequest<ClientKey>,
 ) -> ApiResult<Json<Page<Client>>> {
-    let page = PageQuery {
-        limit: filter.limit,
-        cursor: filter.cursor.clone(),
-    }
-    .parse::<ClientKey>()?;
     let only = match user.role {
         Role::Client => user.client_id,
         Role::Admin | Role::Operator => None,
     };
-    let mut conn = state.pool.get().await?;
     let rows = queries::list(&mut conn, only, filter.industry.as_deref(), &page).await?;
-    Ok(Json(Page::from_rows(
-        rows,
-        &page,
-        |c| (c.name.clone(), c.id),
-        |c| c,
-    )))
+    Ok(Json(Page::from_rows(rows, &page, queries::key, |c| c)))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),
@@ -59,31 +44,23 @@ pub async fn list_clients(
     responses((status = 201, body = Client), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_client(
     user: CurrentUser,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     extract::Json(body): extract::Json<CreateClient>,
-) -> ApiResult<Response> {
+) -> ApiResult<Created<Client>> {
     user.require_admin()?;
-    let (fields, v) = ClientFields::from_create(&body);
-    v.finish()?;
-    let mut conn = state.pool.get().await?;
+    let fields = ClientFields::from_create(&body)?;
     let client = queries::create(&mut conn, &fields).await?;
-    let location = format!("/api/v1/clients/{}", client.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(client),
-    )
-        .into_response())
+    Ok(Created::at(
+        format!("/api/v1/clients/{}", client.id),
+        client,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}", tag = "clients", security(("bearer" = [])), params(ClientPath),
     responses((status = 200, body = Client), (status = 404, body = Problem)))]
-pub async fn get_client(
-    scope: ClientScope,
-    State(state): State<AppState>,
-) -> ApiResult<Json<Client>> {
-    let mut conn = state.pool.get().await?;
-    Ok(Json(queries::get(&mut conn, scope.client_id).await?))
+pub async fn get_client(scope: ClientScope, Db(mut conn): Db) -> ApiResult<Json<Client>> {
+    let client = queries::get(&mut conn, scope.client_id).await;
+    Ok(Json(client.or_not_found("client")?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/clients/{client_id}", tag = "clients", security(("bearer" = [])), params(ClientPath),
@@ -91,18 +68,20 @@ pub async fn get_client(
     responses((status = 200, body = Client), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_client(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     extract::Json(body): extract::Json<UpdateClient>,
 ) -> ApiResult<Json<Client>> {
     scope.user.require_staff()?;
-    let mut conn = state.pool.get().await?;
     let client_id = scope.client_id;
     let client = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let current = queries::get_for_update(conn, client_id).await?;
-            let (fields, v) = ClientFields::merged(&current, &body);
-            v.finish()?;
-            queries::update(conn, client_id, &fields).await
+            let current = queries::get_for_update(conn, client_id)
+                .await
+                .or_not_found("client")?;
+            let fields = ClientFields::merged(&current, &body)?;
+            queries::update(conn, client_id, &fields)
+                .await
+                .or_not_found("client")
         })
         .await?;
     Ok(Json(client))
@@ -110,12 +89,14 @@ pub async fn update_client(
 
 #[utoipa::path(delete, path = "/api/v1/clients/{client_id}", tag = "clients", security(("bearer" = [])), params(ClientPath),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete_client(
-    scope: ClientScope,
-    State(state): State<AppState>,
-) -> ApiResult<StatusCode> {
+pub async fn delete_client(scope: ClientScope, Db(mut conn): Db) -> ApiResult<StatusCode> {
     scope.user.require_admin()?;
-    let mut conn = state.pool.get().await?;
-    queries::delete(&mut conn, scope.client_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match queries::delete(&mut conn, scope.client_id).await {
+        Ok(0) => Err(ApiError::not_found("client")),
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(e) if violates(&e, "shipments_client_id_fkey") => Err(ApiError::Conflict(
+            "the client has shipments; shipment history cannot be deleted".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -7,10 +7,17 @@ use uuid::Uuid;
 use crate::{
     db::schema::clients,
     http::{
-        extract::{double_option, not_null},
-        validation::Validator,
+        patch::Patch,
+        validation::{Validator, validate},
     },
 };
+
+/// `/api/v1/clients/{client_id}`: every client-scoped route's first parameter.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ClientPath {
+    pub client_id: Uuid,
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = clients)]
@@ -30,7 +37,8 @@ pub struct Client {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateClient {
-    pub name: String,
+    #[schema(required)]
+    pub name: Option<String>,
     pub industry: Option<String>,
     pub default_supplier_lead_days: Option<i64>,
     pub default_shipping_lead_days: Option<i64>,
@@ -38,26 +46,22 @@ pub struct CreateClient {
     pub default_safety_buffer_days: Option<i64>,
 }
 
+/// PATCH: absent fields stay, `null` clears a nullable field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClient {
-    #[serde(default, deserialize_with = "not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub industry: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub default_supplier_lead_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub default_shipping_lead_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub default_processing_lead_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub default_safety_buffer_days: Option<Option<i64>>,
+    #[serde(default)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    pub industry: Patch<String>,
+    #[serde(default)]
+    pub default_supplier_lead_days: Patch<i64>,
+    #[serde(default)]
+    pub default_shipping_lead_days: Patch<i64>,
+    #[serde(default)]
+    pub default_processing_lead_days: Patch<i64>,
+    #[serde(default)]
+    pub default_safety_buffer_days: Patch<i64>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -65,8 +69,6 @@ pub struct UpdateClient {
 pub struct ClientFilter {
     /// Only clients of this industry.
     pub industry: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// A client's writable fields, validated.
@@ -89,76 +91,68 @@ pub fn lead_days(v: &mut Validator, field: &str, value: Option<i64>) -> Option<i
 }
 
 impl ClientFields {
-    pub fn from_create(body: &CreateClient) -> (Self, Validator) {
-        let mut v = Validator::new();
-        let fields = Self {
-            name: v.text("name", &body.name, 200),
+    pub fn from_create(body: &CreateClient) -> crate::http::error::ApiResult<Self> {
+        validate(|v| Self {
+            name: v
+                .required("name", body.name.as_ref())
+                .map(|n| v.text("name", n, 200))
+                .unwrap_or_default(),
             industry: v.opt_text("industry", body.industry.as_deref(), 100),
             default_supplier_lead_days: lead_days(
-                &mut v,
+                v,
                 "default_supplier_lead_days",
                 body.default_supplier_lead_days,
             ),
             default_shipping_lead_days: lead_days(
-                &mut v,
+                v,
                 "default_shipping_lead_days",
                 body.default_shipping_lead_days,
             ),
             default_processing_lead_days: lead_days(
-                &mut v,
+                v,
                 "default_processing_lead_days",
                 body.default_processing_lead_days,
             ),
             default_safety_buffer_days: lead_days(
-                &mut v,
+                v,
                 "default_safety_buffer_days",
                 body.default_safety_buffer_days,
             ),
-        };
-        (fields, v)
+        })
     }
 
     /// The client's fields with a PATCH applied.
-    pub fn merged(current: &Client, body: &UpdateClient) -> (Self, Validator) {
-        let mut v = Validator::new();
-        let mut days = |field: &str, patch: Option<Option<i64>>, now: Option<i32>| match patch {
-            None => now,
-            Some(value) => lead_days(&mut v, field, value),
+    pub fn merged(c: &Client, body: &UpdateClient) -> crate::http::error::ApiResult<Self> {
+        let days = |v: &mut Validator, field: &str, patch: &Patch<i64>, now: Option<i32>| {
+            v.patch(patch, &now, |v, d| v.int_range(field, *d, 0, MAX_LEAD_DAYS))
         };
-        let default_supplier_lead_days = days(
-            "default_supplier_lead_days",
-            body.default_supplier_lead_days,
-            current.default_supplier_lead_days,
-        );
-        let default_shipping_lead_days = days(
-            "default_shipping_lead_days",
-            body.default_shipping_lead_days,
-            current.default_shipping_lead_days,
-        );
-        let default_processing_lead_days = days(
-            "default_processing_lead_days",
-            body.default_processing_lead_days,
-            current.default_processing_lead_days,
-        );
-        let default_safety_buffer_days = days(
-            "default_safety_buffer_days",
-            body.default_safety_buffer_days,
-            current.default_safety_buffer_days,
-        );
-        let fields = Self {
-            name: match &body.name {
-                Some(n) => v.text("name", n, 200),
-                None => current.name.clone(),
-            },
-            industry: match &body.industry {
-                Some(i) => v.opt_text("industry", i.as_deref(), 100),
-                None => current.industry.clone(),
-            },
-            default_supplier_lead_days,
-            default_shipping_lead_days,
-            default_processing_lead_days,
-            default_safety_buffer_days,
-        };
-        (fields, v)
+        validate(|v| Self {
+            name: v.patch_required("name", &body.name, &c.name, |v, n| v.text("name", n, 200)),
+            industry: v.patch_text("industry", &body.industry, &c.industry, 100),
+            default_supplier_lead_days: days(
+                v,
+                "default_supplier_lead_days",
+                &body.default_supplier_lead_days,
+                c.default_supplier_lead_days,
+            ),
+            default_shipping_lead_days: days(
+                v,
+                "default_shipping_lead_days",
+                &body.default_shipping_lead_days,
+                c.default_shipping_lead_days,
+            ),
+            default_processing_lead_days: days(
+                v,
+                "default_processing_lead_days",
+                &body.default_processing_lead_days,
+                c.default_processing_lead_days,
+            ),
+            default_safety_buffer_days: days(
+                v,
+                "default_safety_buffer_days",
+                &body.default_safety_buffer_days,
+                c.default_safety_buffer_days,
+            ),
+        })
     }
 }

@@ -2,8 +2,10 @@
 //! migrations with their lock and ledger, and the Diesel schema.
 
 pub mod checksum;
+pub mod errors;
 pub mod migrations;
 pub mod pool;
 pub mod schema;
+pub mod text_enum;
 
 pub use pool::{DbConn, DbPool};

@@ -23,15 +23,16 @@ use super::{
 };
 use crate::{
     auth::tenancy::ClientScope,
+    clients::types::ClientPath,
     http::{
         decimal::Decimal,
         error::{ApiError, ApiResult, Problem},
         extract::{self, Query},
         pagination::{Page, PageQuery},
-        paths::{ClientPath, ProductPath},
         state::AppState,
     },
     products::types::Product,
+    products::types::ProductPath,
 };
 
 #[utoipa::path(patch, path = "/api/v1/clients/{client_id}/products/{product_id}/costs", tag = "financial",

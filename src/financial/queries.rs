@@ -23,7 +23,7 @@ use super::types::{
 use crate::{
     db::schema::{budgets, cost_tracking, products},
     http::{
-        error::{ApiError, ApiResult},
+        error::{ApiError, ApiResult, OrNotFound},
         pagination::PageRequest,
     },
     products::{queries as product_queries, types::Product},
@@ -43,7 +43,9 @@ pub async fn update_costs(
     changes: &CostChanges,
 ) -> ApiResult<Product> {
     if changes.is_empty() {
-        return product_queries::get(conn, client_id, product_id).await;
+        return product_queries::get(conn, client_id, product_id)
+            .await
+            .or_not_found("product");
     }
     let now = Utc::now();
     let target = products::table.filter(

@@ -9,14 +9,42 @@
 use std::{fmt, str::FromStr};
 
 use bigdecimal::{BigDecimal, Zero};
+use diesel::{
+    deserialize::{FromSql, FromSqlRow},
+    expression::AsExpression,
+    pg::{Pg, PgValue},
+    serialize::{Output, ToSql},
+    sql_types::Numeric,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use utoipa::{
     PartialSchema, ToSchema,
     openapi::{ObjectBuilder, RefOr, Schema, Type, schema::SchemaFormat},
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// An exact decimal: the wire format above, and a NUMERIC column in Diesel row structs (so
+/// rows serialize as plain strings with no `serialize_with` per field).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Numeric)]
 pub struct Decimal(pub BigDecimal);
+
+impl ToSql<Numeric, Pg> for Decimal {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> diesel::serialize::Result {
+        <BigDecimal as ToSql<Numeric, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+impl FromSql<Numeric, Pg> for Decimal {
+    fn from_sql(bytes: PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        <BigDecimal as FromSql<Numeric, Pg>>::from_sql(bytes).map(Decimal)
+    }
+}
+
+impl PartialEq<BigDecimal> for Decimal {
+    fn eq(&self, other: &BigDecimal) -> bool {
+        self.0 == *other
+    }
+}
 
 impl Decimal {
     pub fn into_inner(self) -> BigDecimal {
@@ -145,6 +173,18 @@ pub fn rate(value: &Decimal) -> Result<BigDecimal, String> {
         Some(&BigDecimal::zero()),
         Some(&BigDecimal::from(1)),
     )
+}
+
+impl Decimal {
+    /// Money, checked and at the column's scale (see [`money`]).
+    pub fn money(&self) -> Result<Decimal, String> {
+        money(self).map(Decimal)
+    }
+
+    /// An annual rate, checked and at the column's scale (see [`rate`]).
+    pub fn rate(&self) -> Result<Decimal, String> {
+        rate(self).map(Decimal)
+    }
 }
 
 /// `#[serde(serialize_with = "decimal::plain")]` for a NUMERIC column read as `BigDecimal`.

@@ -35,7 +35,8 @@ impl FieldError {
 /// RFC 9457 problem details, the body of every error response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
-    /// A URI reference naming the kind of problem (`about:blank` when the status says it all).
+    /// A URI reference naming the kind of problem: `/problems/<kind>`, one per status (see
+    /// [`problem_type`]), the same whichever layer answered.
     #[serde(rename = "type")]
     pub kind: String,
     pub title: String,
@@ -46,7 +47,33 @@ pub struct Problem {
     pub errors: Option<Vec<FieldError>>,
 }
 
+/// The `type` of a problem with this status: every error of the service, from a handler, an
+/// extractor or a middleware layer, uses this one scheme.
+pub fn problem_type(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "/problems/bad-request",
+        StatusCode::UNAUTHORIZED => "/problems/unauthorized",
+        StatusCode::FORBIDDEN => "/problems/forbidden",
+        StatusCode::NOT_FOUND => "/problems/not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "/problems/method-not-allowed",
+        StatusCode::CONFLICT => "/problems/conflict",
+        StatusCode::PRECONDITION_FAILED => "/problems/precondition-failed",
+        StatusCode::PAYLOAD_TOO_LARGE => "/problems/payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "/problems/unsupported-media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "/problems/validation",
+        StatusCode::TOO_MANY_REQUESTS => "/problems/too-many-requests",
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => "/problems/unavailable",
+        s if s.is_server_error() => "/problems/internal",
+        _ => "/problems/client-error",
+    }
+}
+
 impl Problem {
+    /// A problem of this status, typed by [`problem_type`].
+    pub fn of(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self::new(status, problem_type(status), detail)
+    }
+
     pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
         Self {
             kind: kind.to_owned(),
@@ -145,9 +172,8 @@ impl ApiError {
             Self::Unavailable(d) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "/problems/unavailable", d)
             }
-            Self::Internal(_) => Problem::new(
+            Self::Internal(_) => Problem::of(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "about:blank",
                 "an internal error occurred; it has been logged",
             ),
         }
@@ -242,3 +268,18 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Queries return Diesel's `QueryResult`; at the edge, a missing row becomes the 404 naming
+/// what was looked for, and every other error maps as above.
+pub trait OrNotFound<T> {
+    fn or_not_found(self, what: &str) -> ApiResult<T>;
+}
+
+impl<T> OrNotFound<T> for diesel::QueryResult<T> {
+    fn or_not_found(self, what: &str) -> ApiResult<T> {
+        self.map_err(|e| match e {
+            DieselError::NotFound => ApiError::not_found(what),
+            e => e.into(),
+        })
+    }
+}

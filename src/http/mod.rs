@@ -1,14 +1,16 @@
 //! The HTTP framework: errors, extractors, pagination, decimals, validation, the middleware
 //! stack, the server and the operational routes. It imports no feature; `routes.rs` does.
 
+pub mod conn;
 pub mod decimal;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod pagination;
-pub mod paths;
+pub mod patch;
 pub mod problem_layer;
+pub mod response;
 pub mod server;
 pub mod stack;
 pub mod state;

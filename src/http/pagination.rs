@@ -9,7 +9,12 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD as B64};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use utoipa::{IntoParams, ToSchema};
 
-use super::error::{ApiError, ApiResult};
+use axum::{extract::FromRequestParts, http::request::Parts};
+
+use super::{
+    error::{ApiError, ApiResult},
+    extract::Query,
+};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
@@ -23,7 +28,10 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
-/// A validated page request: how many rows, and the key to start after.
+/// A validated page request: how many rows, and the key to start after. As an extractor it
+/// reads `limit` and `cursor` from the query string (other parameters are the filter's), so
+/// a list handler takes `page: PageRequest<Key>` beside its `Query<Filter>` and documents
+/// both with `params(Filter, PageQuery)`.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {
     pub limit: i64,
@@ -53,6 +61,19 @@ impl PageQuery {
             })?),
         };
         Ok(PageRequest { limit, after })
+    }
+}
+
+impl<S, K> FromRequestParts<S> for PageRequest<K>
+where
+    S: Send + Sync,
+    K: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(query) = Query::<PageQuery>::from_request_parts(parts, state).await?;
+        query.parse()
     }
 }
 

@@ -33,7 +33,7 @@ pub async fn problem_json_errors(req: Request, next: Next) -> Response {
     let (mut parts, body) = res.into_parts();
     let text = to_bytes(body, 16 * 1024).await.unwrap_or_default();
     let text = String::from_utf8_lossy(&text).trim().to_owned();
-    let problem = Problem::new(status, "about:blank", detail_for(status, text));
+    let problem = Problem::of(status, detail_for(status, text));
     let rewritten = problem.into_response();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(

@@ -1,11 +1,24 @@
 //! Collects every invalid field of a request, so one 422 names them all.
+//!
+//! [`validate`] is the way in: it hands a [`Validator`] to a closure that builds the
+//! validated value, and returns that value or the 422 listing every failing field. There is
+//! no `finish()` to forget.
 
 use bigdecimal::BigDecimal;
 
 use super::{
     decimal::Decimal,
     error::{ApiError, ApiResult, FieldError},
+    patch::Patch,
 };
+
+/// Builds a validated value; any error recorded on the way makes the whole result a 422 that
+/// names every failing field, and the half-built value is dropped.
+pub fn validate<T>(build: impl FnOnce(&mut Validator) -> T) -> ApiResult<T> {
+    let mut v = Validator::new();
+    let value = build(&mut v);
+    v.finish().map(|()| value)
+}
 
 #[derive(Default)]
 pub struct Validator {
@@ -85,6 +98,74 @@ impl Validator {
                 BigDecimal::default()
             }
         }
+    }
+
+    /// A field a create body must have: `None` records "is required". Create bodies declare
+    /// required fields as `Option<T>` so one 422 names every missing field, not the first.
+    pub fn required<'a, T>(&mut self, field: &str, value: Option<&'a T>) -> Option<&'a T> {
+        if value.is_none() {
+            self.error(field, "is required");
+        }
+        value
+    }
+
+    /// A PATCHed field that can be cleared: absent keeps `current`, `null` clears it, a value
+    /// goes through `check`.
+    pub fn patch<R, T: Clone>(
+        &mut self,
+        patch: &Patch<R>,
+        current: &Option<T>,
+        check: impl FnOnce(&mut Self, &R) -> T,
+    ) -> Option<T> {
+        match patch {
+            Patch::Absent => current.clone(),
+            Patch::Null => None,
+            Patch::Value(value) => Some(check(self, value)),
+        }
+    }
+
+    /// A PATCHed field that cannot be cleared: absent keeps `current`, `null` is an error.
+    pub fn patch_required<R, T: Clone>(
+        &mut self,
+        field: &str,
+        patch: &Patch<R>,
+        current: &T,
+        check: impl FnOnce(&mut Self, &R) -> T,
+    ) -> T {
+        match patch {
+            Patch::Absent => current.clone(),
+            Patch::Null => {
+                self.error(field, "must not be null");
+                current.clone()
+            }
+            Patch::Value(value) => check(self, value),
+        }
+    }
+
+    /// A PATCHed optional text: absent keeps, `null` or empty clears, a value is trimmed and
+    /// checked like [`Validator::opt_text`].
+    pub fn patch_text(
+        &mut self,
+        field: &str,
+        patch: &Patch<String>,
+        current: &Option<String>,
+        max: usize,
+    ) -> Option<String> {
+        match patch {
+            Patch::Absent => current.clone(),
+            Patch::Null => None,
+            Patch::Value(text) => self.opt_text(field, Some(text), max),
+        }
+    }
+
+    /// Money: non-negative, at most two decimal places (`NUMERIC(12,2)`).
+    pub fn money(&mut self, field: &str, value: &Decimal) -> Decimal {
+        Decimal(self.decimal(field, value, super::decimal::money))
+    }
+
+    /// An annual rate: a fraction from 0 to 1, at most four decimal places.
+    pub fn rate(&mut self, field: &str, value: &Decimal) -> Decimal {
+        Decimal(self.decimal(field, value, super::decimal::rate))
     }
 
     /// One of a fixed vocabulary.

@@ -9,7 +9,7 @@ use crate::{
     http::error::ApiError,
     users::{
         queries,
-        types::{CreateUser, NewUser},
+        types::{CreateUser, NewUser, write_error},
     },
 };
 
@@ -33,18 +33,16 @@ pub async fn create_user(
     let password_hash = hash_password(request.password).await?;
     let app_name = pool::application_name(&cfg.instance_id, "cli");
     let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &app_name).await?;
-    let user = queries::create(
-        &mut conn,
-        NewUser {
-            email,
-            name,
-            role,
-            client_id,
-            password_hash,
-        },
-    )
-    .await
-    .map_err(describe)?;
+    let new = NewUser {
+        email,
+        name,
+        role,
+        client_id,
+        password_hash,
+    };
+    let user = queries::create(&mut conn, &new)
+        .await
+        .map_err(|e| describe(write_error(e, &new.email)))?;
     Ok(user.id)
 }
 

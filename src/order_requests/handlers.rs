@@ -1,68 +1,42 @@
 //! `/api/v1/clients/{client_id}/order-requests`.
 
-use std::collections::HashSet;
-
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
+use axum::Json;
+use diesel_async::AsyncConnection;
 
 use super::{
     queries::{self, ListFilter, OrderKey},
-    types::{
-        CreateOrderRequest, INITIAL_STATUSES, MAX_ITEMS, OrderRequest, OrderRequestFilter, STATUSES,
-    },
+    types::{CreateOrderRequest, OrderRequest, OrderRequestFilter, OrderRequestPath},
 };
 use crate::{
     auth::tenancy::ClientScope,
+    clients::types::ClientPath,
     http::{
-        error::{ApiResult, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery},
-        paths::{ClientPath, OrderRequestPath},
-        state::AppState,
-        validation::Validator,
+        conn::Db,
+        error::{ApiError, ApiResult, FieldError, OrNotFound, Problem},
+        extract::{self, Path, Query},
+        pagination::{Page, PageQuery, PageRequest},
+        response::Created,
+        validation::validate,
     },
 };
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/order-requests", tag = "order requests",
-    security(("bearer" = [])), params(ClientPath, OrderRequestFilter),
+    security(("bearer" = [])), params(ClientPath, OrderRequestFilter, PageQuery),
     responses((status = 200, body = Page<OrderRequest>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_order_requests(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Query(filter): Query<OrderRequestFilter>,
+    page: PageRequest<OrderKey>,
 ) -> ApiResult<Json<Page<OrderRequest>>> {
-    let mut v = Validator::new();
-    if let Some(s) = &filter.status {
-        v.one_of("status", s, STATUSES);
-    }
-    if let (Some(from), Some(to)) = (filter.from, filter.to)
-        && from > to
-    {
-        v.error("from", "must not be after to");
-    }
-    v.finish()?;
-    let page = PageQuery {
-        limit: filter.limit,
-        cursor: filter.cursor.clone(),
-    }
-    .parse::<OrderKey>()?;
-    let mut conn = state.pool.get().await?;
+    validate(|v| filter.validate(v))?;
     let list_filter = ListFilter {
-        status: filter.status.as_deref(),
+        status: filter.status,
         from: filter.from,
         to: filter.to,
     };
     let rows = queries::list(&mut conn, scope.client_id, &list_filter, &page).await?;
-    Ok(Json(Page::from_rows(
-        rows,
-        &page,
-        |o| (o.created_at, o.id),
-        |o| o,
-    )))
+    Ok(Json(Page::from_rows(rows, &page, queries::key, |o| o)))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/order-requests", tag = "order requests",
@@ -70,48 +44,30 @@ pub async fn list_order_requests(
     responses((status = 201, body = OrderRequest), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_order_request(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     extract::Json(body): extract::Json<CreateOrderRequest>,
-) -> ApiResult<Response> {
-    let mut v = Validator::new();
-    if body.items.is_empty() {
-        v.error("items", "must hold at least one item");
-    }
-    if body.items.len() > MAX_ITEMS {
-        v.error("items", format!("must hold at most {MAX_ITEMS} items"));
-    }
-    let mut seen = HashSet::new();
-    let items: Vec<_> = body
-        .items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            if !seen.insert(item.product_id) {
-                v.error(
-                    format!("items[{i}].product_id"),
-                    "appears twice; put the total quantity on one item",
-                );
+) -> ApiResult<Created<OrderRequest>> {
+    let order = body.validate()?;
+    let client_id = scope.client_id;
+    let created = conn
+        .transaction::<_, ApiError, _>(async |conn| {
+            let wanted: Vec<_> = order.items.iter().map(|(p, _)| *p).collect();
+            let owned = queries::lock_client_products(conn, client_id, &wanted).await?;
+            let missing: Vec<FieldError> = (order.items.iter().enumerate())
+                .filter(|(_, (p, _))| !owned.contains(p))
+                .map(|(i, _)| {
+                    let field = format!("items[{i}].product_id");
+                    FieldError::new(field, "no such product for this client")
+                })
+                .collect();
+            if !missing.is_empty() {
+                return Err(ApiError::Validation(missing));
             }
-            let qty = v.int_range(&format!("items[{i}].quantity"), item.quantity, 1, 1_000_000);
-            (item.product_id, qty)
+            Ok(queries::insert(conn, client_id, &order).await?)
         })
-        .collect();
-    let status = body.status.as_deref().unwrap_or("submitted");
-    v.one_of("status", status, INITIAL_STATUSES);
-    let notes = v.opt_text("notes", body.notes.as_deref(), 2000);
-    v.finish()?;
-    let mut conn = state.pool.get().await?;
-    let order = queries::create(&mut conn, scope.client_id, status, notes, items).await?;
-    let location = format!(
-        "/api/v1/clients/{}/order-requests/{}",
-        scope.client_id, order.id
-    );
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(order),
-    )
-        .into_response())
+        .await?;
+    let location = format!("/api/v1/clients/{client_id}/order-requests/{}", created.id);
+    Ok(Created::at(location, created))
 }
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/order-requests/{order_request_id}",
@@ -119,11 +75,9 @@ pub async fn create_order_request(
     responses((status = 200, body = OrderRequest), (status = 404, body = Problem)))]
 pub async fn get_order_request(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<OrderRequestPath>,
 ) -> ApiResult<Json<OrderRequest>> {
-    let mut conn = state.pool.get().await?;
-    Ok(Json(
-        queries::get(&mut conn, scope.client_id, path.order_request_id).await?,
-    ))
+    let order = queries::get(&mut conn, scope.client_id, path.order_request_id).await;
+    Ok(Json(order.or_not_found("order request")?))
 }

@@ -4,23 +4,24 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::types::{OrderItem, OrderRequest, OrderRequestRow};
+use super::types::{NewOrder, OrderItem, OrderRequest, OrderRequestRow, OrderStatus};
 use crate::{
     db::schema::{order_request_items, order_requests, products},
-    http::{
-        error::{ApiError, ApiResult, FieldError},
-        pagination::PageRequest,
-    },
+    http::pagination::PageRequest,
 };
 
 /// Sort key of the list: newest first.
 pub type OrderKey = (DateTime<Utc>, Uuid);
 
-pub struct ListFilter<'a> {
-    pub status: Option<&'a str>,
+pub fn key(o: &OrderRequest) -> OrderKey {
+    (o.created_at, o.id)
+}
+
+pub struct ListFilter {
+    pub status: Option<OrderStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
 }
@@ -32,15 +33,15 @@ fn day_start(d: NaiveDate) -> DateTime<Utc> {
 pub async fn list(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
-    filter: &ListFilter<'_>,
+    filter: &ListFilter,
     page: &PageRequest<OrderKey>,
-) -> ApiResult<Vec<OrderRequest>> {
+) -> QueryResult<Vec<OrderRequest>> {
     let mut q = order_requests::table
         .filter(order_requests::client_id.eq(client_id))
         .select(OrderRequestRow::as_select())
         .into_boxed();
     if let Some(status) = filter.status {
-        q = q.filter(order_requests::status.eq(status.to_owned()));
+        q = q.filter(order_requests::status.eq(status));
     }
     if let Some(from) = filter.from {
         q = q.filter(order_requests::created_at.ge(day_start(from)));
@@ -72,7 +73,7 @@ async fn with_items(
     conn: &mut AsyncPgConnection,
     rows: Vec<OrderRequestRow>,
     with: usize,
-) -> ApiResult<Vec<OrderRequest>> {
+) -> QueryResult<Vec<OrderRequest>> {
     let ids: Vec<Uuid> = rows.iter().take(with).map(|r| r.id).collect();
     let items: Vec<OrderItem> = order_request_items::table
         .filter(order_request_items::order_request_id.eq_any(&ids))
@@ -103,7 +104,7 @@ pub async fn get(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
-) -> ApiResult<OrderRequest> {
+) -> QueryResult<OrderRequest> {
     let row: OrderRequestRow = order_requests::table
         .filter(
             order_requests::id
@@ -112,76 +113,60 @@ pub async fn get(
         )
         .select(OrderRequestRow::as_select())
         .first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("order request"))?;
+        .await?;
     Ok(with_items(conn, vec![row], 1).await?.remove(0))
 }
 
-/// Writes an order request and its items in one transaction, after checking that every
-/// product belongs to the client.
-pub async fn create(
+/// Which of these products belong to the client, key-share locked until the transaction ends
+/// so none is deleted between this check and the insert of the order.
+pub async fn lock_client_products(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
-    status: &str,
-    notes: Option<String>,
-    items: Vec<(Uuid, i32)>,
-) -> ApiResult<OrderRequest> {
-    let status = status.to_owned();
-    conn.transaction::<_, ApiError, _>(async move |conn| {
-        let wanted: Vec<Uuid> = items.iter().map(|(p, _)| *p).collect();
-        // Lock the products so none is deleted between this check and the insert.
-        let owned: HashSet<Uuid> = products::table
-            .filter(
-                products::client_id
-                    .eq(client_id)
-                    .and(products::id.eq_any(&wanted)),
+    ids: &[Uuid],
+) -> QueryResult<HashSet<Uuid>> {
+    let owned = products::table
+        .filter(
+            products::client_id
+                .eq(client_id)
+                .and(products::id.eq_any(ids)),
+        )
+        .select(products::id)
+        .for_key_share()
+        .load::<Uuid>(conn)
+        .await?;
+    Ok(owned.into_iter().collect())
+}
+
+/// Inserts an order request and its items (the caller holds the transaction).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    order: &NewOrder,
+) -> QueryResult<OrderRequest> {
+    let row: OrderRequestRow = diesel::insert_into(order_requests::table)
+        .values((
+            order_requests::client_id.eq(client_id),
+            order_requests::status.eq(order.status),
+            order_requests::notes.eq(&order.notes),
+        ))
+        .returning(OrderRequestRow::as_returning())
+        .get_result(conn)
+        .await?;
+    let values: Vec<_> = order
+        .items
+        .iter()
+        .map(|(product_id, quantity)| {
+            (
+                order_request_items::order_request_id.eq(row.id),
+                order_request_items::product_id.eq(*product_id),
+                order_request_items::quantity.eq(*quantity),
             )
-            .select(products::id)
-            .for_key_share()
-            .load::<Uuid>(conn)
-            .await?
-            .into_iter()
-            .collect();
-        let missing: Vec<FieldError> = items
-            .iter()
-            .enumerate()
-            .filter(|(_, (p, _))| !owned.contains(p))
-            .map(|(i, _)| {
-                FieldError::new(
-                    format!("items[{i}].product_id"),
-                    "no such product for this client",
-                )
-            })
-            .collect();
-        if !missing.is_empty() {
-            return Err(ApiError::Validation(missing));
-        }
-        let row: OrderRequestRow = diesel::insert_into(order_requests::table)
-            .values((
-                order_requests::client_id.eq(client_id),
-                order_requests::status.eq(&status),
-                order_requests::notes.eq(&notes),
-            ))
-            .returning(OrderRequestRow::as_returning())
-            .get_result(conn)
-            .await?;
-        let values: Vec<_> = items
-            .iter()
-            .map(|(product_id, quantity)| {
-                (
-                    order_request_items::order_request_id.eq(row.id),
-                    order_request_items::product_id.eq(*product_id),
-                    order_request_items::quantity.eq(*quantity),
-                )
-            })
-            .collect();
-        let items: Vec<OrderItem> = diesel::insert_into(order_request_items::table)
-            .values(&values)
-            .returning(OrderItem::as_returning())
-            .get_results(conn)
-            .await?;
-        Ok(OrderRequest::new(row, items))
-    })
-    .await
+        })
+        .collect();
+    let items: Vec<OrderItem> = diesel::insert_into(order_request_items::table)
+        .values(&values)
+        .returning(OrderItem::as_returning())
+        .get_results(conn)
+        .await?;
+    Ok(OrderRequest::new(row, items))
 }

@@ -1,46 +1,46 @@
 //! `/api/v1/clients/{client_id}/products`.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
-
+use axum::{Json, http::StatusCode};
+use diesel::result::Error as DieselError;
 use diesel_async::AsyncConnection;
 
 use super::{
     queries,
-    types::{
-        CreateProduct, Product, ProductFilter, UpdateProduct, validate_create, validate_update,
-    },
+    types::{CreateProduct, Product, ProductFilter, ProductPath, UpdateProduct},
 };
 use crate::{
     auth::tenancy::ClientScope,
-    clients,
+    clients::{self, types::ClientPath},
+    db::errors::violates,
     http::{
-        error::{ApiError, ApiResult, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery},
-        paths::{ClientPath, ProductPath},
-        state::AppState,
+        conn::Db,
+        error::{ApiError, ApiResult, OrNotFound, Problem},
+        extract::{self, Path, Query},
+        pagination::{Page, PageQuery, PageRequest},
+        response::Created,
     },
 };
 
+/// A write that ran into the per-client SKU uniqueness is a 409 naming the SKU.
+fn write_error(e: DieselError, sku: &str) -> ApiError {
+    if violates(&e, "products_client_id_sku_key") {
+        return ApiError::Conflict(format!("this client already has a product with sku {sku}"));
+    }
+    match e {
+        DieselError::NotFound => ApiError::not_found("product"),
+        e => e.into(),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/products", tag = "products", security(("bearer" = [])),
-    params(ClientPath, ProductFilter),
+    params(ClientPath, ProductFilter, PageQuery),
     responses((status = 200, body = Page<Product>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_products(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Query(filter): Query<ProductFilter>,
+    page: PageRequest<String>,
 ) -> ApiResult<Json<Page<Product>>> {
-    let page = PageQuery {
-        limit: filter.limit,
-        cursor: filter.cursor.clone(),
-    }
-    .parse::<String>()?;
-    let mut conn = state.pool.get().await?;
     let rows = queries::list(
         &mut conn,
         scope.client_id,
@@ -49,7 +49,7 @@ pub async fn list_products(
         &page,
     )
     .await?;
-    Ok(Json(Page::from_rows(rows, &page, |p| p.sku.clone(), |p| p)))
+    Ok(Json(Page::from_rows(rows, &page, queries::key, |p| p)))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/products", tag = "products", security(("bearer" = [])),
@@ -57,37 +57,32 @@ pub async fn list_products(
     responses((status = 201, body = Product), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_product(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     extract::Json(body): extract::Json<CreateProduct>,
-) -> ApiResult<Response> {
-    let mut conn = state.pool.get().await?;
-    let client = clients::queries::get(&mut conn, scope.client_id).await?;
-    let (fields, v) = validate_create(&body, &client);
-    v.finish()?;
-    let product = queries::create(&mut conn, scope.client_id, &fields).await?;
+) -> ApiResult<Created<Product>> {
+    let client = clients::queries::get(&mut conn, scope.client_id)
+        .await
+        .or_not_found("client")?;
+    let fields = body.validate(&client)?;
+    let product = queries::create(&mut conn, scope.client_id, &fields)
+        .await
+        .map_err(|e| write_error(e, &fields.sku))?;
     let location = format!(
         "/api/v1/clients/{}/products/{}",
         scope.client_id, product.id
     );
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(product),
-    )
-        .into_response())
+    Ok(Created::at(location, product))
 }
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/products/{product_id}", tag = "products", security(("bearer" = [])), params(ProductPath),
     responses((status = 200, body = Product), (status = 404, body = Problem)))]
 pub async fn get_product(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<ProductPath>,
 ) -> ApiResult<Json<Product>> {
-    let mut conn = state.pool.get().await?;
-    Ok(Json(
-        queries::get(&mut conn, scope.client_id, path.product_id).await?,
-    ))
+    let product = queries::get(&mut conn, scope.client_id, path.product_id).await;
+    Ok(Json(product.or_not_found("product")?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/clients/{client_id}/products/{product_id}", tag = "products", security(("bearer" = [])), params(ProductPath),
@@ -95,19 +90,21 @@ pub async fn get_product(
     responses((status = 200, body = Product), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_product(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<ProductPath>,
     extract::Json(body): extract::Json<UpdateProduct>,
 ) -> ApiResult<Json<Product>> {
-    let mut conn = state.pool.get().await?;
-    let client_id = scope.client_id;
+    let (client_id, id) = (scope.client_id, path.product_id);
     let product = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let current = queries::get_for_update(conn, client_id, path.product_id).await?;
-            let (fields, v) = validate_update(&body, &current);
-            v.finish()?;
+            let current = queries::get_for_update(conn, client_id, id)
+                .await
+                .or_not_found("product")?;
+            let fields = body.merged(&current)?;
             let stamp = fields.costs_differ(&current);
-            queries::update(conn, client_id, path.product_id, &fields, stamp).await
+            queries::update(conn, client_id, id, &fields, stamp)
+                .await
+                .map_err(|e| write_error(e, &fields.sku))
         })
         .await?;
     Ok(Json(product))
@@ -117,10 +114,15 @@ pub async fn update_product(
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_product(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<ProductPath>,
 ) -> ApiResult<StatusCode> {
-    let mut conn = state.pool.get().await?;
-    queries::delete(&mut conn, scope.client_id, path.product_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match queries::delete(&mut conn, scope.client_id, path.product_id).await {
+        Ok(0) => Err(ApiError::not_found("product")),
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(e) if violates(&e, "shipment_items_product_id_fkey") => Err(ApiError::Conflict(
+            "the product was shipped; shipment history cannot be deleted".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

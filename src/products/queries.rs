@@ -1,31 +1,16 @@
-//! Every SQL statement about products.
+//! Every SQL statement about products. Errors stay Diesel's; handlers map them to HTTP.
 
 use chrono::Utc;
-use diesel::{
-    prelude::*,
-    result::{DatabaseErrorKind, Error as DieselError},
-};
+use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{Product, ProductFields};
-use crate::{
-    db::schema::products,
-    http::{
-        error::{ApiError, ApiResult},
-        pagination::PageRequest,
-    },
-};
+use crate::{db::schema::products, http::pagination::PageRequest};
 
-fn write_error(e: DieselError, sku: &str) -> ApiError {
-    match &e {
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
-            if info.constraint_name() == Some("products_client_id_sku_key") =>
-        {
-            ApiError::Conflict(format!("this client already has a product with sku {sku}"))
-        }
-        _ => e.into(),
-    }
+/// Sort key of the product list: the SKU (unique per client).
+pub fn key(p: &Product) -> String {
+    p.sku.clone()
 }
 
 pub async fn list(
@@ -34,7 +19,7 @@ pub async fn list(
     category: Option<&str>,
     search: Option<&str>,
     page: &PageRequest<String>,
-) -> ApiResult<Vec<Product>> {
+) -> QueryResult<Vec<Product>> {
     let mut q = products::table
         .filter(products::client_id.eq(client_id))
         .select(Product::as_select())
@@ -58,21 +43,19 @@ pub async fn list(
     if let Some(after) = &page.after {
         q = q.filter(products::sku.gt(after.clone()));
     }
-    Ok(q.order(products::sku.asc())
+    q.order(products::sku.asc())
         .limit(page.fetch())
         .load(conn)
-        .await?)
+        .await
 }
 
-/// A product of this client (another client's product is "not found").
-pub async fn get(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> ApiResult<Product> {
+/// A product of this client (another client's product is not found).
+pub async fn get(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> QueryResult<Product> {
     products::table
         .filter(products::id.eq(id).and(products::client_id.eq(client_id)))
         .select(Product::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("product"))
 }
 
 /// The product, row-locked until the transaction ends: a PATCH reads, merges and writes
@@ -81,62 +64,46 @@ pub async fn get_for_update(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
-) -> ApiResult<Product> {
+) -> QueryResult<Product> {
     products::table
         .filter(products::id.eq(id).and(products::client_id.eq(client_id)))
         .select(Product::as_select())
         .for_update()
         .first(conn)
         .await
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("product"))
 }
 
 pub async fn create(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     fields: &ProductFields,
-) -> ApiResult<Product> {
-    let stamp = (fields.unit_cost.is_some()
+) -> QueryResult<Product> {
+    let has_costs = fields.unit_cost.is_some()
         || fields.unit_price.is_some()
         || fields.reorder_cost.is_some()
-        || fields.holding_cost_rate.is_some())
-    .then(Utc::now);
+        || fields.holding_cost_rate.is_some();
     diesel::insert_into(products::table)
         .values((
             products::client_id.eq(client_id),
-            products::sku.eq(&fields.sku),
-            products::name.eq(&fields.name),
-            products::category.eq(&fields.category),
-            products::current_stock.eq(fields.current_stock),
-            products::unit_cost.eq(&fields.unit_cost),
-            products::unit_price.eq(&fields.unit_price),
-            products::reorder_cost.eq(&fields.reorder_cost),
-            products::holding_cost_rate.eq(&fields.holding_cost_rate),
-            products::cost_source.eq(&fields.cost_source),
-            products::last_cost_update.eq(stamp),
-            products::supplier_lead_days.eq(fields.supplier_lead_days),
-            products::shipping_lead_days.eq(fields.shipping_lead_days),
-            products::processing_lead_days.eq(fields.processing_lead_days),
-            products::safety_buffer_days.eq(fields.safety_buffer_days),
-            products::lead_time_source.eq(&fields.lead_time_source),
+            fields,
+            products::last_cost_update.eq(has_costs.then(Utc::now)),
         ))
         .returning(Product::as_returning())
         .get_result(conn)
         .await
-        .map_err(|e| write_error(e, &fields.sku))
 }
 
+/// Writes the merged fields; `stamp_costs` also stamps `last_cost_update`.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
     fields: &ProductFields,
     stamp_costs: bool,
-) -> ApiResult<Product> {
+) -> QueryResult<Product> {
     let now = Utc::now();
     let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
-    let result = if stamp_costs {
+    if stamp_costs {
         diesel::update(target)
             .set((
                 fields,
@@ -152,26 +119,12 @@ pub async fn update(
             .returning(Product::as_returning())
             .get_result(conn)
             .await
-    };
-    result.map_err(|e| match e {
-        DieselError::NotFound => ApiError::not_found("product"),
-        e => write_error(e, &fields.sku),
-    })
+    }
 }
 
-/// Refused while the product appears on a shipment (the guide's RESTRICT).
-pub async fn delete(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> ApiResult<()> {
+/// Deletes a product; the guide's RESTRICT on `shipment_items.product_id` refuses it once it
+/// was shipped. Answers the rows deleted (0: no such product of this client).
+pub async fn delete(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> QueryResult<usize> {
     let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
-    match diesel::delete(target).execute(conn).await {
-        Ok(0) => Err(ApiError::not_found("product")),
-        Ok(_) => Ok(()),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info))
-            if info.constraint_name() == Some("shipment_items_product_id_fkey") =>
-        {
-            Err(ApiError::Conflict(
-                "the product was shipped; shipment history cannot be deleted".into(),
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
+    diesel::delete(target).execute(conn).await
 }

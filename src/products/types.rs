@@ -1,4 +1,5 @@
-use bigdecimal::BigDecimal;
+//! Products on the wire and in the database.
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -6,17 +7,36 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    clients::types::{Client, lead_days},
+    clients::types::{Client, MAX_LEAD_DAYS, lead_days},
     db::schema::products,
     http::{
-        decimal::{self, Decimal},
-        extract::{double_option, not_null},
-        validation::Validator,
+        decimal::Decimal,
+        error::ApiResult,
+        patch::Patch,
+        validation::{Validator, validate},
     },
+    text_enum,
 };
 
-/// Where cost figures came from.
-pub const COST_SOURCES: &[&str] = &["manual", "supplier_invoice", "erp_import", "estimate"];
+text_enum! {
+    /// Where cost figures came from.
+    pub enum CostSource {
+        Manual = "manual",
+        SupplierInvoice = "supplier_invoice",
+        ErpImport = "erp_import",
+        Estimate = "estimate",
+    }
+}
+
+/// The words of [`CostSource`], for code that still validates text.
+pub const COST_SOURCES: &[&str] = CostSource::WORDS;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ProductPath {
+    pub client_id: Uuid,
+    pub product_id: Uuid,
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = products)]
@@ -28,23 +48,14 @@ pub struct Product {
     pub category: Option<String>,
     /// On-hand units.
     pub current_stock: i32,
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_cost: Option<BigDecimal>,
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_price: Option<BigDecimal>,
+    pub unit_cost: Option<Decimal>,
+    pub unit_price: Option<Decimal>,
     /// Fixed cost of placing one replenishment order.
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub reorder_cost: Option<BigDecimal>,
+    pub reorder_cost: Option<Decimal>,
     /// Annual holding cost as a fraction of `unit_cost` (`"0.2500"` = 25 % a year).
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub holding_cost_rate: Option<BigDecimal>,
+    pub holding_cost_rate: Option<Decimal>,
     pub last_cost_update: Option<DateTime<Utc>>,
-    /// `manual`, `supplier_invoice`, `erp_import` or `estimate`.
-    pub cost_source: Option<String>,
+    pub cost_source: Option<CostSource>,
     pub supplier_lead_days: Option<i32>,
     pub shipping_lead_days: Option<i32>,
     pub processing_lead_days: Option<i32>,
@@ -62,8 +73,10 @@ pub struct Product {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProduct {
-    pub sku: String,
-    pub name: String,
+    #[schema(required)]
+    pub sku: Option<String>,
+    #[schema(required)]
+    pub name: Option<String>,
     pub category: Option<String>,
     /// Default 0.
     pub current_stock: Option<i64>,
@@ -71,7 +84,7 @@ pub struct CreateProduct {
     pub unit_price: Option<Decimal>,
     pub reorder_cost: Option<Decimal>,
     pub holding_cost_rate: Option<Decimal>,
-    pub cost_source: Option<String>,
+    pub cost_source: Option<CostSource>,
     /// Lead times default to the client's defaults when absent.
     pub supplier_lead_days: Option<i64>,
     pub shipping_lead_days: Option<i64>,
@@ -84,45 +97,34 @@ pub struct CreateProduct {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
-    #[serde(default, deserialize_with = "not_null")]
-    pub sku: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub category: Option<Option<String>>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub current_stock: Option<i64>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_cost: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_price: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub reorder_cost: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub holding_cost_rate: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub cost_source: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub supplier_lead_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub shipping_lead_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub processing_lead_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub safety_buffer_days: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub lead_time_source: Option<Option<String>>,
+    #[serde(default)]
+    pub sku: Patch<String>,
+    #[serde(default)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    pub category: Patch<String>,
+    #[serde(default)]
+    pub current_stock: Patch<i64>,
+    #[serde(default)]
+    pub unit_cost: Patch<Decimal>,
+    #[serde(default)]
+    pub unit_price: Patch<Decimal>,
+    #[serde(default)]
+    pub reorder_cost: Patch<Decimal>,
+    #[serde(default)]
+    pub holding_cost_rate: Patch<Decimal>,
+    #[serde(default)]
+    pub cost_source: Patch<CostSource>,
+    #[serde(default)]
+    pub supplier_lead_days: Patch<i64>,
+    #[serde(default)]
+    pub shipping_lead_days: Patch<i64>,
+    #[serde(default)]
+    pub processing_lead_days: Patch<i64>,
+    #[serde(default)]
+    pub safety_buffer_days: Patch<i64>,
+    #[serde(default)]
+    pub lead_time_source: Patch<String>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -131,24 +133,22 @@ pub struct ProductFilter {
     pub category: Option<String>,
     /// Products whose SKU or name contains this text (case-insensitive).
     pub q: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// A product's writable columns, validated. `last_cost_update` is stamped by the caller when
 /// a cost field changes.
-#[derive(Debug, Clone, AsChangeset)]
+#[derive(Debug, Clone, AsChangeset, Insertable)]
 #[diesel(table_name = products, treat_none_as_null = true)]
 pub struct ProductFields {
     pub sku: String,
     pub name: String,
     pub category: Option<String>,
     pub current_stock: i32,
-    pub unit_cost: Option<BigDecimal>,
-    pub unit_price: Option<BigDecimal>,
-    pub reorder_cost: Option<BigDecimal>,
-    pub holding_cost_rate: Option<BigDecimal>,
-    pub cost_source: Option<String>,
+    pub unit_cost: Option<Decimal>,
+    pub unit_price: Option<Decimal>,
+    pub reorder_cost: Option<Decimal>,
+    pub holding_cost_rate: Option<Decimal>,
+    pub cost_source: Option<CostSource>,
     pub supplier_lead_days: Option<i32>,
     pub shipping_lead_days: Option<i32>,
     pub processing_lead_days: Option<i32>,
@@ -178,125 +178,103 @@ fn stock(v: &mut Validator, value: i64) -> i32 {
     v.int_range("current_stock", value, 0, i64::from(i32::MAX))
 }
 
-fn cost_source(v: &mut Validator, value: Option<&str>) -> Option<String> {
-    value.map(|s| v.one_of("cost_source", s, COST_SOURCES))
-}
-
-fn money(v: &mut Validator, field: &str, value: Option<&Decimal>) -> Option<BigDecimal> {
-    value.map(|d| v.decimal(field, d, decimal::money))
-}
-
-pub fn validate_create(body: &CreateProduct, client: &Client) -> (ProductFields, Validator) {
-    let mut v = Validator::new();
-    let fields = ProductFields {
-        sku: sku(&mut v, &body.sku),
-        name: v.text("name", &body.name, 200),
-        category: v.opt_text("category", body.category.as_deref(), 100),
-        current_stock: stock(&mut v, body.current_stock.unwrap_or(0)),
-        unit_cost: money(&mut v, "unit_cost", body.unit_cost.as_ref()),
-        unit_price: money(&mut v, "unit_price", body.unit_price.as_ref()),
-        reorder_cost: money(&mut v, "reorder_cost", body.reorder_cost.as_ref()),
-        holding_cost_rate: body
-            .holding_cost_rate
-            .as_ref()
-            .map(|d| v.decimal("holding_cost_rate", d, decimal::rate)),
-        cost_source: cost_source(&mut v, body.cost_source.as_deref()),
-        supplier_lead_days: lead_days(&mut v, "supplier_lead_days", body.supplier_lead_days)
-            .or(client.default_supplier_lead_days),
-        shipping_lead_days: lead_days(&mut v, "shipping_lead_days", body.shipping_lead_days)
-            .or(client.default_shipping_lead_days),
-        processing_lead_days: lead_days(&mut v, "processing_lead_days", body.processing_lead_days)
-            .or(client.default_processing_lead_days),
-        safety_buffer_days: lead_days(&mut v, "safety_buffer_days", body.safety_buffer_days)
-            .or(client.default_safety_buffer_days),
-        lead_time_source: v.opt_text("lead_time_source", body.lead_time_source.as_deref(), 50),
-    };
-    (fields, v)
-}
-
-/// `patch` applied to `now`: absent keeps, null clears, a value is validated.
-fn patched<T: Clone, R>(
-    patch: &Option<Option<R>>,
-    now: &Option<T>,
-    mut check: impl FnMut(&R) -> T,
-) -> Option<T> {
-    match patch {
-        None => now.clone(),
-        Some(None) => None,
-        Some(Some(value)) => Some(check(value)),
+impl CreateProduct {
+    /// The product to insert; lead times the body leaves out come from the client's defaults.
+    pub fn validate(&self, client: &Client) -> ApiResult<ProductFields> {
+        validate(|v| ProductFields {
+            sku: v
+                .required("sku", self.sku.as_ref())
+                .map(|s| sku(v, s))
+                .unwrap_or_default(),
+            name: v
+                .required("name", self.name.as_ref())
+                .map(|n| v.text("name", n, 200))
+                .unwrap_or_default(),
+            category: v.opt_text("category", self.category.as_deref(), 100),
+            current_stock: stock(v, self.current_stock.unwrap_or(0)),
+            unit_cost: self.unit_cost.as_ref().map(|d| v.money("unit_cost", d)),
+            unit_price: self.unit_price.as_ref().map(|d| v.money("unit_price", d)),
+            reorder_cost: self
+                .reorder_cost
+                .as_ref()
+                .map(|d| v.money("reorder_cost", d)),
+            holding_cost_rate: self
+                .holding_cost_rate
+                .as_ref()
+                .map(|d| v.rate("holding_cost_rate", d)),
+            cost_source: self.cost_source,
+            supplier_lead_days: lead_days(v, "supplier_lead_days", self.supplier_lead_days)
+                .or(client.default_supplier_lead_days),
+            shipping_lead_days: lead_days(v, "shipping_lead_days", self.shipping_lead_days)
+                .or(client.default_shipping_lead_days),
+            processing_lead_days: lead_days(v, "processing_lead_days", self.processing_lead_days)
+                .or(client.default_processing_lead_days),
+            safety_buffer_days: lead_days(v, "safety_buffer_days", self.safety_buffer_days)
+                .or(client.default_safety_buffer_days),
+            lead_time_source: v.opt_text("lead_time_source", self.lead_time_source.as_deref(), 50),
+        })
     }
 }
 
-pub fn validate_update(body: &UpdateProduct, p: &Product) -> (ProductFields, Validator) {
-    let mut v = Validator::new();
-    let fields = ProductFields {
-        sku: match &body.sku {
-            Some(s) => sku(&mut v, s),
-            None => p.sku.clone(),
-        },
-        name: match &body.name {
-            Some(n) => v.text("name", n, 200),
-            None => p.name.clone(),
-        },
-        category: match &body.category {
-            None => p.category.clone(),
-            Some(c) => v.opt_text("category", c.as_deref(), 100),
-        },
-        current_stock: match body.current_stock {
-            Some(s) => stock(&mut v, s),
-            None => p.current_stock,
-        },
-        unit_cost: patched(&body.unit_cost, &p.unit_cost, |d| {
-            v.decimal("unit_cost", d, decimal::money)
-        }),
-        unit_price: patched(&body.unit_price, &p.unit_price, |d| {
-            v.decimal("unit_price", d, decimal::money)
-        }),
-        reorder_cost: patched(&body.reorder_cost, &p.reorder_cost, |d| {
-            v.decimal("reorder_cost", d, decimal::money)
-        }),
-        holding_cost_rate: patched(&body.holding_cost_rate, &p.holding_cost_rate, |d| {
-            v.decimal("holding_cost_rate", d, decimal::rate)
-        }),
-        cost_source: patched(&body.cost_source, &p.cost_source, |s: &String| {
-            v.one_of("cost_source", s, COST_SOURCES)
-        }),
-        supplier_lead_days: patched(&body.supplier_lead_days, &p.supplier_lead_days, |d| {
-            v.int_range(
+impl UpdateProduct {
+    /// The product's fields with this PATCH applied.
+    pub fn merged(&self, p: &Product) -> ApiResult<ProductFields> {
+        let days = |v: &mut Validator, field: &str, patch: &Patch<i64>, now: &Option<i32>| {
+            v.patch(patch, now, |v, d| v.int_range(field, *d, 0, MAX_LEAD_DAYS))
+        };
+        validate(|v| ProductFields {
+            sku: v.patch_required("sku", &self.sku, &p.sku, |v, s| sku(v, s)),
+            name: v.patch_required("name", &self.name, &p.name, |v, n| v.text("name", n, 200)),
+            category: v.patch_text("category", &self.category, &p.category, 100),
+            current_stock: v.patch_required(
+                "current_stock",
+                &self.current_stock,
+                &p.current_stock,
+                |v, s| stock(v, *s),
+            ),
+            unit_cost: v.patch(&self.unit_cost, &p.unit_cost, |v, d| {
+                v.money("unit_cost", d)
+            }),
+            unit_price: v.patch(&self.unit_price, &p.unit_price, |v, d| {
+                v.money("unit_price", d)
+            }),
+            reorder_cost: v.patch(&self.reorder_cost, &p.reorder_cost, |v, d| {
+                v.money("reorder_cost", d)
+            }),
+            holding_cost_rate: v.patch(&self.holding_cost_rate, &p.holding_cost_rate, |v, d| {
+                v.rate("holding_cost_rate", d)
+            }),
+            cost_source: v.patch(&self.cost_source, &p.cost_source, |_, s| *s),
+            supplier_lead_days: days(
+                v,
                 "supplier_lead_days",
-                *d,
-                0,
-                crate::clients::types::MAX_LEAD_DAYS,
-            )
-        }),
-        shipping_lead_days: patched(&body.shipping_lead_days, &p.shipping_lead_days, |d| {
-            v.int_range(
+                &self.supplier_lead_days,
+                &p.supplier_lead_days,
+            ),
+            shipping_lead_days: days(
+                v,
                 "shipping_lead_days",
-                *d,
-                0,
-                crate::clients::types::MAX_LEAD_DAYS,
-            )
-        }),
-        processing_lead_days: patched(&body.processing_lead_days, &p.processing_lead_days, |d| {
-            v.int_range(
+                &self.shipping_lead_days,
+                &p.shipping_lead_days,
+            ),
+            processing_lead_days: days(
+                v,
                 "processing_lead_days",
-                *d,
-                0,
-                crate::clients::types::MAX_LEAD_DAYS,
-            )
-        }),
-        safety_buffer_days: patched(&body.safety_buffer_days, &p.safety_buffer_days, |d| {
-            v.int_range(
+                &self.processing_lead_days,
+                &p.processing_lead_days,
+            ),
+            safety_buffer_days: days(
+                v,
                 "safety_buffer_days",
-                *d,
-                0,
-                crate::clients::types::MAX_LEAD_DAYS,
-            )
-        }),
-        lead_time_source: match &body.lead_time_source {
-            None => p.lead_time_source.clone(),
-            Some(s) => v.opt_text("lead_time_source", s.as_deref(), 50),
-        },
-    };
-    (fields, v)
+                &self.safety_buffer_days,
+                &p.safety_buffer_days,
+            ),
+            lead_time_source: v.patch_text(
+                "lead_time_source",
+                &self.lead_time_source,
+                &p.lead_time_source,
+                50,
+            ),
+        })
+    }
 }

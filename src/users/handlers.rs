@@ -1,53 +1,42 @@
 //! `/api/v1/users`: admin only.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
-
+use axum::{Json, extract::State, http::StatusCode};
 use diesel_async::AsyncConnection;
 
 use super::{
     queries::{self, UserKey},
-    types::{CreateUser, NewUser, UpdateUser, UserFilter, UserView, check_role_client},
+    types::{CreateUser, NewUser, UpdateUser, UserFilter, UserPath, UserView, write_error},
 };
 use crate::{
     auth::{
         password::{check_password_policy, hash_password},
-        principal::{CurrentUser, Role},
+        principal::CurrentUser,
     },
     http::{
-        error::{ApiError, ApiResult, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery},
-        paths::UserPath,
+        error::{ApiError, ApiResult, OrNotFound, Problem},
+        extract::{self, Path, Query},
+        pagination::{Page, PageQuery, PageRequest},
+        response::Created,
         state::AppState,
-        validation::Validator,
     },
 };
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
-    params(UserFilter),
+    params(UserFilter, PageQuery),
     responses((status = 200, body = Page<UserView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_users(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(filter): Query<UserFilter>,
+    page: PageRequest<UserKey>,
 ) -> ApiResult<Json<Page<UserView>>> {
     user.require_admin()?;
-    let page = PageQuery {
-        limit: filter.limit,
-        cursor: filter.cursor.clone(),
-    }
-    .parse::<UserKey>()?;
     let mut conn = state.pool.get().await?;
     let rows = queries::list(&mut conn, filter.role, filter.client_id, &page).await?;
     Ok(Json(Page::from_rows(
         rows,
         &page,
-        |r| (r.email.clone(), r.id),
+        queries::key,
         UserView::from,
     )))
 }
@@ -59,29 +48,25 @@ pub async fn create_user(
     user: CurrentUser,
     State(state): State<AppState>,
     extract::Json(body): extract::Json<CreateUser>,
-) -> ApiResult<Response> {
+) -> ApiResult<Created<UserView>> {
     user.require_admin()?;
     let (email, name) = body.validate()?;
     let password_hash = hash_password(body.password).await?;
+    let new = NewUser {
+        email,
+        name,
+        role: body.role,
+        client_id: body.client_id,
+        password_hash,
+    };
     let mut conn = state.pool.get().await?;
-    let created = queries::create(
-        &mut conn,
-        NewUser {
-            email,
-            name,
-            role: body.role,
-            client_id: body.client_id,
-            password_hash,
-        },
-    )
-    .await?;
-    let location = format!("/api/v1/users/{}", created.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(UserView::from(created)),
-    )
-        .into_response())
+    let created = queries::create(&mut conn, &new)
+        .await
+        .map_err(|e| write_error(e, &new.email))?;
+    Ok(Created::at(
+        format!("/api/v1/users/{}", created.id),
+        created.into(),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])), params(UserPath),
@@ -93,7 +78,10 @@ pub async fn get_user(
 ) -> ApiResult<Json<UserView>> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
-    Ok(Json(queries::get(&mut conn, user_id).await?.into()))
+    let found = queries::get(&mut conn, user_id)
+        .await
+        .or_not_found("user")?;
+    Ok(Json(found.into()))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])), params(UserPath),
@@ -108,7 +96,7 @@ pub async fn update_user(
     user.require_admin()?;
     // The new password is checked and hashed first, so the row lock below is not held through
     // Argon2's deliberate slowness.
-    let password_hash = match &body.password {
+    let password_hash = match body.password.value() {
         Some(p) => {
             check_password_policy(p).map_err(|m| ApiError::invalid("password", m))?;
             Some(hash_password(p.clone()).await?)
@@ -119,27 +107,13 @@ pub async fn update_user(
     let me = user.id;
     let updated = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let mut merged = queries::get_for_update(conn, user_id).await?;
-            let mut v = Validator::new();
-            if let Some(email) = &body.email {
-                merged.email = v.email("email", email);
-            }
-            if let Some(name) = &body.name {
-                merged.name = v.text("name", name, 200);
-            }
-            if let Some(role) = body.role {
-                merged.role = role.as_str().to_owned();
-            }
-            if let Some(client_id) = body.client_id {
-                merged.client_id = client_id;
-            }
-            let role = Role::parse(&merged.role).unwrap_or(Role::Client);
-            check_role_client(&mut v, role, merged.client_id);
-            if user_id == me && role != Role::Admin {
-                v.error("role", "you cannot take the admin role from yourself");
-            }
-            v.finish()?;
-            queries::update(conn, user_id, &merged, password_hash).await
+            let current = queries::get_for_update(conn, user_id)
+                .await
+                .or_not_found("user")?;
+            let merged = body.merged(&current, me)?;
+            queries::update(conn, user_id, &merged, password_hash)
+                .await
+                .map_err(|e| write_error(e, &merged.email))
         })
         .await?;
     Ok(Json(updated.into()))
@@ -157,6 +131,8 @@ pub async fn delete_user(
         return Err(ApiError::Conflict("you cannot delete yourself".into()));
     }
     let mut conn = state.pool.get().await?;
-    queries::delete(&mut conn, user_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match queries::delete(&mut conn, user_id).await? {
+        0 => Err(ApiError::not_found("user")),
+        _ => Ok(StatusCode::NO_CONTENT),
+    }
 }

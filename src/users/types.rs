@@ -7,15 +7,24 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use diesel::result::Error as DieselError;
+
 use crate::{
     auth::{password::check_password_policy, principal::Role},
+    db::errors::violates,
     db::schema::users,
     http::{
-        error::ApiResult,
-        extract::{double_option, not_null},
-        validation::Validator,
+        error::{ApiError, ApiResult},
+        patch::Patch,
+        validation::{Validator, validate},
     },
 };
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserPath {
+    pub user_id: Uuid,
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -23,7 +32,7 @@ pub struct UserRow {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub client_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -34,7 +43,7 @@ pub struct UserView {
     pub id: Uuid,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     /// The client a `client` user belongs to; null for admins and operators.
     pub client_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
@@ -67,20 +76,20 @@ pub struct CreateUser {
     pub password: String,
 }
 
+/// PATCH: absent fields stay; only `client_id` can be cleared.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[serde(default, deserialize_with = "not_null")]
-    pub email: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub role: Option<Role>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Uuid>)]
-    pub client_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub password: Option<String>,
+    #[serde(default)]
+    pub email: Patch<String>,
+    #[serde(default)]
+    pub name: Patch<String>,
+    #[serde(default)]
+    pub role: Patch<Role>,
+    #[serde(default)]
+    pub client_id: Patch<Uuid>,
+    #[serde(default)]
+    pub password: Patch<String>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -88,8 +97,6 @@ pub struct UpdateUser {
 pub struct UserFilter {
     pub role: Option<Role>,
     pub client_id: Option<Uuid>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// A user about to be written, validated.
@@ -115,14 +122,54 @@ pub fn check_role_client(v: &mut Validator, role: Role, client_id: Option<Uuid>)
 impl CreateUser {
     /// Validates everything but the password hash (computed afterwards, off the async threads).
     pub fn validate(&self) -> ApiResult<(String, String)> {
-        let mut v = Validator::new();
-        let email = v.email("email", &self.email);
-        let name = v.text("name", &self.name, 200);
-        check_role_client(&mut v, self.role, self.client_id);
-        if let Err(m) = check_password_policy(&self.password) {
-            v.error("password", m);
-        }
-        v.finish()?;
-        Ok((email, name))
+        validate(|v| {
+            let email = v.email("email", &self.email);
+            let name = v.text("name", &self.name, 200);
+            check_role_client(v, self.role, self.client_id);
+            if let Err(m) = check_password_policy(&self.password) {
+                v.error("password", m);
+            }
+            (email, name)
+        })
+    }
+}
+
+impl UpdateUser {
+    /// The user with this PATCH applied, checked as a whole; `me` may not demote itself.
+    pub fn merged(&self, current: &UserRow, me: Uuid) -> ApiResult<UserRow> {
+        validate(|v| {
+            let u = UserRow {
+                email: v.patch_required("email", &self.email, &current.email, |v, e| {
+                    v.email("email", e)
+                }),
+                name: v.patch_required("name", &self.name, &current.name, |v, n| {
+                    v.text("name", n, 200)
+                }),
+                role: v.patch_required("role", &self.role, &current.role, |_, r| *r),
+                client_id: v.patch(&self.client_id, &current.client_id, |_, c| *c),
+                ..current.clone()
+            };
+            if self.password == Patch::Null {
+                v.error("password", "must not be null");
+            }
+            check_role_client(v, u.role, u.client_id);
+            if u.id == me && u.role != Role::Admin {
+                v.error("role", "you cannot take the admin role from yourself");
+            }
+            u
+        })
+    }
+}
+
+/// A write that ran into a users constraint, in the admin's words.
+pub fn write_error(e: DieselError, email: &str) -> ApiError {
+    if violates(&e, "users_email_key") {
+        ApiError::Conflict(format!("a user with the email {email} already exists"))
+    } else if violates(&e, "users_client_id_fkey") {
+        ApiError::invalid("client_id", "no client has this id")
+    } else if let DieselError::NotFound = e {
+        ApiError::not_found("user")
+    } else {
+        e.into()
     }
 }

@@ -1,0 +1,80 @@
+//! Vocabularies stored as `text` columns (roles, statuses, sources), as Rust enums.
+//!
+//! [`text_enum!`] declares the enum once and derives everything a vocabulary needs: its
+//! `snake_case` wire names for serde and OpenAPI, `as_str`/`parse`/`ALL`, and the Diesel
+//! mapping to `Text`, so rows load as the enum and filters bind it directly, with no string
+//! parsed back and forth in handlers. An unknown word in a request is a 422 that lists the
+//! vocabulary (`must be one of: …`); an unknown word in the database is a deserialization
+//! error (the column's check constraint or our own writes keep that from happening).
+
+/// Declares a text vocabulary. The variant's name in `snake_case` must be given as its word:
+///
+/// ```ignore
+/// text_enum! {
+///     /// Who a user is.
+///     pub enum Role { Admin = "admin", Operator = "operator", Client = "client" }
+/// }
+/// ```
+#[macro_export]
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)? }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema,
+            ::diesel::expression::AsExpression, ::diesel::deserialize::FromSqlRow,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[diesel(sql_type = ::diesel::sql_types::Text)]
+        pub enum $name { $( $(#[$vmeta])* $variant ),+ }
+
+        impl $name {
+            /// Every word of the vocabulary, in declaration order.
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+            /// The words, for messages and docs.
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $word),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($word => Some(Self::$variant),)+ _ => None }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, ::diesel::pg::Pg>,
+            ) -> ::diesel::serialize::Result {
+                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, ::diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl ::diesel::deserialize::FromSql<::diesel::sql_types::Text, ::diesel::pg::Pg> for $name {
+            fn from_sql(bytes: ::diesel::pg::PgValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let word = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    ::diesel::pg::Pg,
+                >>::from_sql(bytes)?;
+                Self::parse(&word).ok_or_else(|| {
+                    format!(concat!("unknown ", stringify!($name), " {:?} in the database"), word)
+                        .into()
+                })
+            }
+        }
+    };
+}
