@@ -7,6 +7,14 @@
 //! vocabulary (`must be one of: …`); an unknown word in the database is a deserialization
 //! error (the column's check constraint or our own writes keep that from happening).
 
+/// What every [`text_enum!`] is: validation parses request text through this, so a body can
+/// carry the word as a string and a wrong word is one more field in the same 422 rather than
+/// a serde error that hides the others.
+pub trait Vocabulary: Sized + Copy + 'static {
+    const WORDS: &'static [&'static str];
+    fn from_word(word: &str) -> Option<Self>;
+}
+
 /// Declares a text vocabulary. The variant's name in `snake_case` must be given as its word:
 ///
 /// ```ignore
@@ -43,6 +51,13 @@ macro_rules! text_enum {
 
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($word => Some(Self::$variant),)+ _ => None }
+            }
+        }
+
+        impl $crate::db::text_enum::Vocabulary for $name {
+            const WORDS: &'static [&'static str] = &[$($word),+];
+            fn from_word(word: &str) -> Option<Self> {
+                Self::parse(word)
             }
         }
 

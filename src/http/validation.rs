@@ -168,6 +168,19 @@ impl Validator {
         Decimal(self.decimal(field, value, super::decimal::rate))
     }
 
+    /// A word of a [`Vocabulary`](crate::db::text_enum::Vocabulary), as its enum.
+    pub fn word<E: crate::db::text_enum::Vocabulary>(
+        &mut self,
+        field: &str,
+        value: &str,
+    ) -> Option<E> {
+        let word = E::from_word(value.trim());
+        if word.is_none() {
+            self.error(field, format!("must be one of: {}", E::WORDS.join(", ")));
+        }
+        word
+    }
+
     /// One of a fixed vocabulary.
     pub fn one_of(&mut self, field: &str, value: &str, allowed: &[&str]) -> String {
         if !allowed.contains(&value) {

@@ -84,7 +84,8 @@ pub struct CreateProduct {
     pub unit_price: Option<Decimal>,
     pub reorder_cost: Option<Decimal>,
     pub holding_cost_rate: Option<Decimal>,
-    pub cost_source: Option<CostSource>,
+    #[schema(value_type = Option<CostSource>)]
+    pub cost_source: Option<String>,
     /// Lead times default to the client's defaults when absent.
     pub supplier_lead_days: Option<i64>,
     pub shipping_lead_days: Option<i64>,
@@ -114,7 +115,8 @@ pub struct UpdateProduct {
     #[serde(default)]
     pub holding_cost_rate: Patch<Decimal>,
     #[serde(default)]
-    pub cost_source: Patch<CostSource>,
+    #[schema(value_type = Option<CostSource>)]
+    pub cost_source: Patch<String>,
     #[serde(default)]
     pub supplier_lead_days: Patch<i64>,
     #[serde(default)]
@@ -202,7 +204,7 @@ impl CreateProduct {
                 .holding_cost_rate
                 .as_ref()
                 .map(|d| v.rate("holding_cost_rate", d)),
-            cost_source: self.cost_source,
+            cost_source: (self.cost_source.as_deref()).and_then(|s| v.word("cost_source", s)),
             supplier_lead_days: lead_days(v, "supplier_lead_days", self.supplier_lead_days)
                 .or(client.default_supplier_lead_days),
             shipping_lead_days: lead_days(v, "shipping_lead_days", self.shipping_lead_days)
@@ -244,7 +246,11 @@ impl UpdateProduct {
             holding_cost_rate: v.patch(&self.holding_cost_rate, &p.holding_cost_rate, |v, d| {
                 v.rate("holding_cost_rate", d)
             }),
-            cost_source: v.patch(&self.cost_source, &p.cost_source, |_, s| *s),
+            cost_source: v
+                .patch(&self.cost_source, &p.cost_source.map(Some), |v, s| {
+                    v.word("cost_source", s)
+                })
+                .flatten(),
             supplier_lead_days: days(
                 v,
                 "supplier_lead_days",
