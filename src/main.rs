@@ -1,12 +1,12 @@
-//! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `healthcheck`.
+//! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `user create`,
+//! `seed-demo`, `jobs aggregate-costs`, `healthcheck`.
+//!
+//! Only the arguments live here; every subcommand's body is a function in `fulfillment_ops::ops`.
 
-use std::{process::ExitCode, time::Duration};
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use fulfillment_ops::{
-    config::{self, Config, DatabaseConfig},
-    ops, telemetry,
-};
+use fulfillment_ops::{config, ops};
 
 #[derive(Parser)]
 #[command(
@@ -122,70 +122,17 @@ enum MigrateAction {
 fn main() -> ExitCode {
     config::load_dotenv();
     let cli = Cli::parse();
-    let format = match config::log_format() {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    telemetry::init(format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(cli.command)) {
-        Ok(code) => code,
-        Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "failed");
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    ops::execute(run(cli.command))
 }
 
 async fn run(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve => {
-            let config = Config::from_env()?;
-            fulfillment_ops::serve(config).await?;
-        }
-        Command::Migrate { action } => {
-            let cfg = DatabaseConfig::from_env()?;
-            match action {
-                MigrateAction::Run { to } => {
-                    let applied = ops::migrate::run(&cfg, to).await?;
-                    if applied.is_empty() {
-                        println!("nothing to apply: the database is up to date");
-                    }
-                    for m in applied {
-                        println!("applied {} ({} ms)", m.name, m.duration_ms);
-                    }
-                }
-                MigrateAction::Status { json } => {
-                    let report = ops::migrate::status(&cfg).await?;
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&report)?);
-                    } else {
-                        print!("{}", ops::migrate::render_table(&report));
-                    }
-                    if !report.summary.up_to_date {
-                        return Ok(ExitCode::from(ops::migrate::EXIT_NOT_UP_TO_DATE as u8));
-                    }
-                }
-                MigrateAction::Revert { to } => {
-                    for m in ops::migrate::revert(&cfg, to).await? {
-                        println!("reverted {} ({} ms)", m.name, m.duration_ms);
-                    }
-                }
-            }
-        }
+        Command::Serve => ops::serve().await,
+        Command::Migrate { action } => match action {
+            MigrateAction::Run { to } => ops::migrate::run(to).await,
+            MigrateAction::Status { json } => ops::migrate::status(json).await,
+            MigrateAction::Revert { to } => ops::migrate::revert(to).await,
+        },
         Command::User {
             action:
                 UserAction::Create {
@@ -196,86 +143,16 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                     client_id,
                     name,
                 },
-        } => {
-            let cfg = DatabaseConfig::from_env()?;
-            let password = match (password, password_stdin) {
-                (Some(p), _) => p,
-                (None, true) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_owned()
-                }
-                (None, false) => anyhow::bail!("give --password or --password-stdin"),
-            };
-            let role = fulfillment_ops::auth::principal::Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("--role must be admin, operator or client"))?;
-            let id = ops::users::create_user(&cfg, email, name, password, role, client_id).await?;
-            println!("{id}");
-        }
+        } => ops::users::create(email, password, password_stdin, &role, client_id, name).await,
         Command::SeedDemo {
             clients,
             products_per_client,
             months,
             rng_seed,
-        } => {
-            let cfg = DatabaseConfig::from_env()?;
-            ops::migrate::run(&cfg, None).await?;
-            let defaults = fulfillment_ops::seed::SeedOptions::default();
-            let opts = fulfillment_ops::seed::SeedOptions {
-                clients: clients.unwrap_or(defaults.clients),
-                products_per_client: products_per_client.unwrap_or(defaults.products_per_client),
-                months: months.unwrap_or(defaults.months),
-                rng_seed: rng_seed.unwrap_or(defaults.rng_seed),
-            };
-            let report = fulfillment_ops::seed::seed_demo(cfg.url.expose(), &opts).await?;
-            println!(
-                "seeded in {:.1}s: {} clients, {} products, {} order requests, {} order lines, \
-                 {} stock levels, {} demand forecasts",
-                report.elapsed.as_secs_f64(),
-                report.clients,
-                report.products,
-                report.order_requests,
-                report.order_lines,
-                report.stock_levels,
-                report.demand_forecasts
-            );
-            println!("\nsign in with POST /api/v1/auth/login:");
-            for c in report.credentials.iter().take(25) {
-                println!(
-                    "  {:<9} {:<40} {}{}",
-                    c.role,
-                    c.email,
-                    c.password,
-                    c.client_name
-                        .as_deref()
-                        .map(|n| format!("   ({n})"))
-                        .unwrap_or_default()
-                );
-            }
-            if report.credentials.len() > 25 {
-                println!(
-                    "  … and {} more client users (<client>@demo.example, sharing the client users' password above)",
-                    report.credentials.len() - 25
-                );
-            }
-        }
+        } => ops::seed::seed_demo(clients, products_per_client, months, rng_seed).await,
         Command::Jobs {
             action: JobAction::AggregateCosts { period },
-        } => {
-            let cfg = DatabaseConfig::from_env()?;
-            let (clients, rows) = ops::jobs::aggregate_costs(&cfg, &period).await?;
-            println!("aggregated {period}: {rows} product months of {clients} clients");
-        }
-        Command::Healthcheck { addr } => {
-            let addr = match addr {
-                Some(a) => a,
-                None => std::env::var("LISTEN_ADDR")
-                    .ok()
-                    .and_then(|a| a.parse().ok())
-                    .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080))),
-            };
-            ops::healthcheck::check(addr, Duration::from_secs(3)).await?;
-        }
+        } => ops::jobs::aggregate_costs(&period).await,
+        Command::Healthcheck { addr } => ops::healthcheck::run(addr).await,
     }
-    Ok(ExitCode::SUCCESS)
 }

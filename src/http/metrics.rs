@@ -1,10 +1,16 @@
 //! Prometheus metrics: request counts and latency histograms by route and status, pool usage.
 //!
-//! A small registry of our own rather than a global recorder, so several apps in one test
-//! process keep separate figures. Routes are labelled by their template (`/api/v1/clients/{client_id}`),
-//! never by the concrete path, so the label set stays bounded.
+//! Kept on a `prometheus::Registry` of this app's own (held by [`Metrics`] in the app state)
+//! rather than the crate's global default registry, so several apps in one test process keep
+//! separate figures. Routes are labelled by their template (`/api/v1/clients/{client_id}`),
+//! never by the concrete path, and methods outside the standard verbs are one `other`, so the
+//! label set stays bounded.
+//!
+//! This module knows nothing of the app state: the middleware and the handler take the
+//! `Arc<Metrics>` the state hands out (`FromRef`), and the pool gauges read the pool given to
+//! [`Metrics::new`] at every scrape.
 
-use std::{collections::BTreeMap, fmt::Write, sync::Mutex, time::Instant};
+use std::{sync::Arc, time::Instant};
 
 use axum::{
     extract::{MatchedPath, Request, State},
@@ -12,106 +18,140 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+    core::{Collector, Desc},
+    proto::MetricFamily,
+};
 
-use super::state::AppState;
+use crate::db::DbPool;
 
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum_seconds: f64,
-    buckets: [u64; BUCKETS.len()],
-}
+/// The labels of every request series, in this order.
+const REQUEST_LABELS: [&str; 3] = ["method", "route", "status"];
 
-#[derive(Default)]
+/// The service's metrics and the registry they are exposed from.
 pub struct Metrics {
-    series: Mutex<BTreeMap<(String, String, u16), Series>>,
+    registry: Registry,
+    requests: IntCounterVec,
+    durations: HistogramVec,
 }
 
 impl Metrics {
-    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let mut map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default();
-        s.count += 1;
-        s.sum_seconds += seconds;
-        for (i, le) in BUCKETS.iter().enumerate() {
-            if seconds <= *le {
-                s.buckets[i] += 1;
-            }
+    /// A fresh registry with the request series and the gauges of `pool`.
+    pub fn new(pool: DbPool) -> Self {
+        // The definitions are constants: an error here is a bug, never something a request or
+        // the database can cause.
+        const VALID: &str = "the metric definitions are valid and registered once";
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by route template and status.",
+            ),
+            &REQUEST_LABELS,
+        )
+        .expect(VALID);
+        let durations = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer, by route template and status.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &REQUEST_LABELS,
+        )
+        .expect(VALID);
+        registry.register(Box::new(requests.clone())).expect(VALID);
+        registry.register(Box::new(durations.clone())).expect(VALID);
+        registry
+            .register(Box::new(PoolGauges::new(pool).expect(VALID)))
+            .expect(VALID);
+        Self {
+            registry,
+            requests,
+            durations,
         }
     }
 
-    fn render(&self, pool: &deadpool::Status) -> String {
-        let mut out = String::new();
-        let map = self.series.lock().unwrap_or_else(|p| p.into_inner());
-        out.push_str(
-            "# HELP http_requests_total HTTP requests answered, by route template and status.\n",
-        );
-        out.push_str("# TYPE http_requests_total counter\n");
-        for ((m, r, st), s) in map.iter() {
-            let _ = writeln!(
-                out,
-                "http_requests_total{{method=\"{m}\",route=\"{r}\",status=\"{st}\"}} {}",
-                s.count
-            );
+    /// The registry, for whatever else wants to be scraped with these metrics.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let status = status.to_string();
+        let labels = [method, route, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.durations.with_label_values(&labels).observe(seconds);
+    }
+
+    /// Everything registered, in the Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::error!(error = %e, "cannot encode the metrics");
         }
-        out.push_str(
-            "# HELP http_request_duration_seconds Time to answer, by route template and status.\n",
-        );
-        out.push_str("# TYPE http_request_duration_seconds histogram\n");
-        for ((m, r, st), s) in map.iter() {
-            let labels = format!("method=\"{m}\",route=\"{r}\",status=\"{st}\"");
-            for (i, le) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "http_request_duration_seconds_bucket{{{labels},le=\"{le}\"}} {}",
-                    s.buckets[i]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                s.count
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_sum{{{labels}}} {}",
-                s.sum_seconds
-            );
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_count{{{labels}}} {}",
-                s.count
-            );
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// `db_pool_connections{state=in_use|idle|max}` and `db_pool_waiting`, read from the pool
+/// at every scrape.
+struct PoolGauges {
+    pool: DbPool,
+    connections: IntGaugeVec,
+    waiting: IntGauge,
+}
+
+impl PoolGauges {
+    fn new(pool: DbPool) -> prometheus::Result<Self> {
+        Ok(Self {
+            pool,
+            connections: IntGaugeVec::new(
+                Opts::new(
+                    "db_pool_connections",
+                    "Database connections of this instance's pool.",
+                ),
+                &["state"],
+            )?,
+            waiting: IntGauge::new(
+                "db_pool_waiting",
+                "Requests waiting for a database connection.",
+            )?,
+        })
+    }
+}
+
+impl Collector for PoolGauges {
+    fn desc(&self) -> Vec<&Desc> {
+        let mut descs = self.connections.desc();
+        descs.extend(self.waiting.desc());
+        descs
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let status = self.pool.status();
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        for (state, n) in [
+            ("in_use", status.size.saturating_sub(status.available)),
+            ("idle", status.available),
+            ("max", status.max_size),
+        ] {
+            self.connections.with_label_values(&[state]).set(gauge(n));
         }
-        out.push_str("# HELP db_pool_connections Database connections of this instance's pool.\n");
-        out.push_str("# TYPE db_pool_connections gauge\n");
-        let in_use = pool.size.saturating_sub(pool.available);
-        let _ = writeln!(out, "db_pool_connections{{state=\"in_use\"}} {in_use}");
-        let _ = writeln!(
-            out,
-            "db_pool_connections{{state=\"idle\"}} {}",
-            pool.available
-        );
-        let _ = writeln!(
-            out,
-            "db_pool_connections{{state=\"max\"}} {}",
-            pool.max_size
-        );
-        out.push_str("# HELP db_pool_waiting Requests waiting for a database connection.\n");
-        out.push_str("# TYPE db_pool_waiting gauge\n");
-        let _ = writeln!(out, "db_pool_waiting {}", pool.waiting);
-        out
+        self.waiting.set(gauge(status.waiting));
+        let mut families = self.connections.collect();
+        families.extend(self.waiting.collect());
+        families
     }
 }
 
 /// Records every routed request.
-pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
@@ -126,7 +166,7 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     .to_owned();
     let started = Instant::now();
     let res = next.run(req).await;
-    state.metrics.observe(
+    metrics.observe(
         &method,
         &route,
         res.status().as_u16(),
@@ -138,13 +178,12 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
 /// `GET /metrics`: Prometheus text exposition format.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let body = state.metrics.render(&state.pool.status());
+pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        body,
+        metrics.render(),
     )
 }

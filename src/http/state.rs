@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -38,13 +39,21 @@ impl AppState {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             started_at: Utc::now(),
         };
+        let metrics = Arc::new(Metrics::new(pool.clone()));
         Self {
             pool,
             readiness_conn: Arc::default(),
             config: Arc::new(config),
             catalog: Arc::new(catalog),
             instance: Arc::new(instance),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
         }
+    }
+}
+
+/// What the metrics middleware and `/metrics` take from the state (they know no `AppState`).
+impl FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Self {
+        state.metrics.clone()
     }
 }

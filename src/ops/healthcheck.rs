@@ -1,12 +1,28 @@
 //! `fulfillment-ops healthcheck`: GET /healthz on the local server, for Docker's HEALTHCHECK.
 //! Plain HTTP/1.1 over a TCP socket, so the runtime image needs no curl.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, process::ExitCode, time::Duration};
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
+
+/// How long `healthcheck` waits for the answer.
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `healthcheck [--addr ADDR]`: probes `addr`, else `LISTEN_ADDR`, else 127.0.0.1:8080.
+pub async fn run(addr: Option<SocketAddr>) -> anyhow::Result<ExitCode> {
+    let addr = match addr {
+        Some(a) => a,
+        None => std::env::var("LISTEN_ADDR")
+            .ok()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+    };
+    check(addr, TIMEOUT).await?;
+    Ok(ExitCode::SUCCESS)
+}
 
 /// Returns Ok when /healthz answers 200 within the timeout.
 pub async fn check(addr: SocketAddr, timeout: Duration) -> anyhow::Result<()> {

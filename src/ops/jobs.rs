@@ -7,6 +7,8 @@
 //! [`crate::financial::queries::aggregate_month`]). Reads `DATABASE_URL` and the other
 //! `DATABASE_*` variables through [`DatabaseConfig`].
 
+use std::process::ExitCode;
+
 use anyhow::Context;
 
 use crate::{config::DatabaseConfig, db::pool};
@@ -14,11 +16,15 @@ use crate::{config::DatabaseConfig, db::pool};
 /// The job itself lives with the feature (its SQL is the feature's); this is its CLI entry.
 pub use crate::financial::aggregate_all_clients;
 
-/// [`aggregate_all_clients`] on a connection of its own, for `jobs aggregate-costs`.
-pub async fn aggregate_costs(cfg: &DatabaseConfig, period: &str) -> anyhow::Result<(u64, u64)> {
+/// `jobs aggregate-costs --period YYYY-MM`: [`aggregate_all_clients`] on a connection of its
+/// own; says how many product months of how many clients it wrote.
+pub async fn aggregate_costs(period: &str) -> anyhow::Result<ExitCode> {
+    let cfg = DatabaseConfig::from_env()?;
     let name = pool::application_name(&cfg.instance_id, "aggregate-costs");
     let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &name)
         .await
         .context("connecting to the database")?;
-    aggregate_all_clients(&mut conn, period).await
+    let (clients, rows) = aggregate_all_clients(&mut conn, period).await?;
+    println!("aggregated {period}: {rows} product months of {clients} clients");
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! `fulfillment-ops migrate run|status|revert`: the same migrator `serve` uses, for
 //! deployments that migrate in a separate job and for operators.
 
-use std::fmt::Write;
+use std::{fmt::Write, process::ExitCode};
 
 use crate::{
     config::DatabaseConfig,
@@ -14,20 +14,58 @@ use crate::{
 /// Exit code of `migrate status` when the database is not up to date (pending or modified).
 pub const EXIT_NOT_UP_TO_DATE: i32 = 3;
 
-pub async fn run(cfg: &DatabaseConfig, to: Option<String>) -> anyhow::Result<Vec<MigrationRun>> {
+/// `migrate run [--to VERSION]`: applies what is pending and says what it applied.
+pub async fn run(to: Option<String>) -> anyhow::Result<ExitCode> {
+    let applied = apply(&DatabaseConfig::from_env()?, to).await?;
+    if applied.is_empty() {
+        println!("nothing to apply: the database is up to date");
+    }
+    for m in applied {
+        println!("applied {} ({} ms)", m.name, m.duration_ms);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migrate status [--json]`: every migration's state; [`EXIT_NOT_UP_TO_DATE`] when anything
+/// is pending or modified.
+pub async fn status(json: bool) -> anyhow::Result<ExitCode> {
+    let report = report(&DatabaseConfig::from_env()?).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render_table(&report));
+    }
+    if !report.summary.up_to_date {
+        return Ok(ExitCode::from(EXIT_NOT_UP_TO_DATE as u8));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `migrate revert [--to VERSION]`: the newest applied migration, or every one newer than
+/// `to` (`0`: all of them).
+pub async fn revert(to: Option<String>) -> anyhow::Result<ExitCode> {
+    let cfg = DatabaseConfig::from_env()?;
+    let catalog = Catalog::embedded();
+    let target = to.map_or(RevertTarget::Last, RevertTarget::To);
+    for m in Migrator::for_database(&catalog, &cfg)
+        .revert(target)
+        .await?
+    {
+        println!("reverted {} ({} ms)", m.name, m.duration_ms);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Applies the embedded migrations that are pending, up to and including `to`.
+pub async fn apply(cfg: &DatabaseConfig, to: Option<String>) -> anyhow::Result<Vec<MigrationRun>> {
     let catalog = Catalog::embedded();
     Ok(Migrator::for_database(&catalog, cfg)
         .run_up_to(to.as_deref())
         .await?)
 }
 
-pub async fn revert(cfg: &DatabaseConfig, to: Option<String>) -> anyhow::Result<Vec<MigrationRun>> {
-    let catalog = Catalog::embedded();
-    let target = to.map_or(RevertTarget::Last, RevertTarget::To);
-    Ok(Migrator::for_database(&catalog, cfg).revert(target).await?)
-}
-
-pub async fn status(cfg: &DatabaseConfig) -> anyhow::Result<MigrationReport> {
+/// Where every embedded migration stands, on a connection of its own.
+pub async fn report(cfg: &DatabaseConfig) -> anyhow::Result<MigrationReport> {
     let catalog = Catalog::embedded();
     let name = pool::application_name(&cfg.instance_id, "status");
     let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &name).await?;

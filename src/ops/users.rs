@@ -1,5 +1,7 @@
 //! `fulfillment-ops user create`: the first admin (and any user) from the command line.
 
+use std::process::ExitCode;
+
 use uuid::Uuid;
 
 use crate::{
@@ -12,6 +14,33 @@ use crate::{
         types::{CreateUser, NewUser, write_error},
     },
 };
+
+/// `user create`: the password from `--password` or, with `password_stdin`, the first line of
+/// standard input; prints the new user's id.
+pub async fn create(
+    email: String,
+    password: Option<String>,
+    password_stdin: bool,
+    role: &str,
+    client_id: Option<Uuid>,
+    name: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let cfg = DatabaseConfig::from_env()?;
+    let password = match (password, password_stdin) {
+        (Some(p), _) => p,
+        (None, true) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+        (None, false) => anyhow::bail!("give --password or --password-stdin"),
+    };
+    let role = Role::parse(role)
+        .ok_or_else(|| anyhow::anyhow!("--role must be admin, operator or client"))?;
+    let id = create_user(&cfg, email, name, password, role, client_id).await?;
+    println!("{id}");
+    Ok(ExitCode::SUCCESS)
+}
 
 pub async fn create_user(
     cfg: &DatabaseConfig,
