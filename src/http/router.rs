@@ -49,33 +49,34 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/clients/{client_id}/products/{product_id}/costs",
-            patch(financial::handlers::update_product_costs),
+            patch(financial::costs::update_product_costs),
         )
         .route(
             "/api/v1/clients/{client_id}/products/{product_id}/eoq",
-            get(financial::handlers::product_eoq),
+            get(financial::eoq::product_eoq),
         )
         .route(
             "/api/v1/clients/{client_id}/budgets",
-            get(financial::handlers::list_budgets).post(financial::handlers::create_budget),
+            get(financial::budgets::handlers::list_budgets)
+                .post(financial::budgets::handlers::create_budget),
         )
         .route(
             "/api/v1/clients/{client_id}/budgets/variance",
-            get(financial::handlers::budget_variance),
+            get(financial::variance::budget_variance),
         )
         .route(
             "/api/v1/clients/{client_id}/budgets/{budget_id}",
-            get(financial::handlers::get_budget)
-                .patch(financial::handlers::update_budget)
-                .delete(financial::handlers::delete_budget),
+            get(financial::budgets::handlers::get_budget)
+                .patch(financial::budgets::handlers::update_budget)
+                .delete(financial::budgets::handlers::delete_budget),
         )
         .route(
             "/api/v1/clients/{client_id}/cost-tracking",
-            get(financial::handlers::list_cost_tracking),
+            get(financial::cost_tracking::handlers::list_cost_tracking),
         )
         .route(
             "/api/v1/clients/{client_id}/cost-tracking/aggregate",
-            post(financial::handlers::aggregate_cost_tracking),
+            post(financial::cost_tracking::handlers::aggregate_cost_tracking),
         )
         .route(
             "/api/v1/clients/{client_id}/order-requests",
