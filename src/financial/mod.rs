@@ -11,6 +11,12 @@
 //! that computes sits in `.sql` files beside the module that runs it. Formulas, inputs and
 //! rounding rules are written out in `docs/financial.md`.
 //!
+//! What counts as demand (a counted order), the trailing year and the annualisation of a
+//! shorter history are not restated here: the SQL uses the database's definitions (view
+//! `counted_order_lines`, functions `demand_window_start`, `annualisation_days`,
+//! `annualised_demand`; migration `20251216000001_add_demand_rules`), which lead times and
+//! benchmarking share.
+//!
 //! Environment: `BUDGET_TOLERANCE_PERCENT` (default 5, via [`crate::config::Config`]): a budget
 //! whose variance is within ± that percent is `on_track`.
 

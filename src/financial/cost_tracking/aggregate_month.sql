@@ -16,9 +16,11 @@
 -- Rows are written in (client_id, product_id) order, so concurrent runs, per client or for
 -- all clients, take row locks in the same order and cannot deadlock.
 --
--- Per product, with m = the month, W = the twelve months ending with m, UTC boundaries:
--- - demand_units = Σ quantity of its order lines whose order request (status not draft nor
---   cancelled) was created in m; demand_value = demand_units × unit_cost (0 without cost).
+-- Per product, with m = the month, W = the twelve months ending with m, UTC boundaries. What
+-- counts as demand, W and the annualisation are the database's demand rules
+-- (counted_order_lines, demand_window_start, annualisation_days, annualised_demand; migration
+-- 20251216000001_add_demand_rules), shared with the EOQ route:
+-- - demand_units = Σ quantity of its counted order lines created in m; demand_value = demand_units × unit_cost (0 without cost).
 -- - average_stock_units = mean of its stock_levels readings in m, else current_stock.
 -- - holding_cost = average_stock × unit_cost × holding_cost_rate × days(m) / 365 (0 when
 --   an input is null).
@@ -41,24 +43,22 @@
 WITH bounds AS (
     SELECT $1::date AS m_start,
            ($1::date + INTERVAL '1 month')::date AS m_end,
-           ($1::date - INTERVAL '11 months')::date AS w_start
+           demand_window_start(($1::date + INTERVAL '1 month')::date) AS w_start
 ),
 counted AS (
-    SELECT i.product_id, i.quantity, o.created_at,
-           o.created_at >= b.m_start::timestamp AT TIME ZONE 'UTC' AS in_month
-    FROM order_requests o
-    JOIN order_request_items i ON i.order_request_id = o.id
+    SELECT c.product_id, c.quantity, c.ordered_at,
+           c.ordered_at >= b.m_start::timestamp AT TIME ZONE 'UTC' AS in_month
+    FROM counted_order_lines c
     CROSS JOIN bounds b
-    WHERE o.status NOT IN ('draft', 'cancelled')
-      AND ($2::uuid IS NULL OR o.client_id = $2::uuid)
-      AND o.created_at >= b.w_start::timestamp AT TIME ZONE 'UTC'
-      AND o.created_at < b.m_end::timestamp AT TIME ZONE 'UTC'
+    WHERE ($2::uuid IS NULL OR c.client_id = $2::uuid)
+      AND c.ordered_at >= b.w_start::timestamp AT TIME ZONE 'UTC'
+      AND c.ordered_at < b.m_end::timestamp AT TIME ZONE 'UTC'
 ),
 demand AS (
     SELECT c.product_id,
            COALESCE(SUM(c.quantity) FILTER (WHERE c.in_month), 0) AS month_units,
            SUM(c.quantity) AS window_units,
-           MIN(c.created_at) AS first_order_at
+           MIN(c.ordered_at) AS first_order_at
     FROM counted c
     GROUP BY c.product_id
 ),
@@ -79,19 +79,19 @@ inputs AS MATERIALIZED (
            COALESCE(st.average_units, p.current_stock) AS average_stock,
            p.unit_cost, p.holding_cost_rate, p.reorder_cost,
            p.unit_cost * p.holding_cost_rate AS h,
+           -- annualisation_days needs the first counted order ever only when it falls
+           -- inside W; any counted order before W gives the same answer (no scaling), so
+           -- the probe takes the first one it finds (LIMIT 1: as cheap as EXISTS).
            (CASE
                WHEN d.product_id IS NULL THEN 0
-               WHEN EXISTS (
-                   SELECT 1
-                   FROM order_request_items ei
-                   JOIN order_requests eo ON eo.id = ei.order_request_id
-                   WHERE ei.product_id = p.id
-                     AND eo.status NOT IN ('draft', 'cancelled')
-                     AND eo.created_at < b.w_start::timestamp AT TIME ZONE 'UTC'
-               ) THEN d.window_units
-               ELSE d.window_units * 365.0
-                    / LEAST(365, GREATEST(30,
-                          b.m_end - (d.first_order_at AT TIME ZONE 'UTC')::date))
+               ELSE annualised_demand(d.window_units, annualisation_days(
+                        LEAST(d.first_order_at, (
+                            SELECT e.ordered_at
+                            FROM counted_order_lines e
+                            WHERE e.product_id = p.id
+                              AND e.ordered_at < b.w_start::timestamp AT TIME ZONE 'UTC'
+                            LIMIT 1)),
+                        b.w_start, b.m_end))
            END)::numeric AS annual_demand
     FROM products p
     CROSS JOIN bounds b

@@ -1,6 +1,8 @@
 -- A product's EOQ over the twelve months ending with $3: the window (as_of − 1 year, as_of],
 -- UTC days. D = the window's counted demand, annualised (× 365 / days, at least 30, at most
 -- 365) when the product's first counted order falls inside the window; Q* = √(2DS/H).
+-- The demand rules (counted_order_lines, demand_window_start, annualisation_days,
+-- annualised_demand) are the database's, from migration 20251216000001_add_demand_rules.
 -- Inputs come back too, so the caller can name the missing ones. No row: no such product of
 -- this client. Run by src/financial/eoq/mod.rs (`eoq_figures`); formulas: docs/financial.md.
 --
@@ -12,41 +14,33 @@
 --          EXECUTE product_eoq('<product id>', '<client id>', '2025-03-31');
 
 WITH w AS (
-    SELECT ($3::date + 1 - INTERVAL '1 year')::date AS w_start, $3::date + 1 AS w_end
+    SELECT demand_window_start($3::date + 1) AS w_start, $3::date + 1 AS w_end
 ),
 demand AS (
-    SELECT COALESCE(SUM(i.quantity) FILTER (
-               WHERE o.created_at >= w.w_start::timestamp AT TIME ZONE 'UTC'), 0)::bigint
+    SELECT COALESCE(SUM(c.quantity) FILTER (
+               WHERE c.ordered_at >= w.w_start::timestamp AT TIME ZONE 'UTC'), 0)::bigint
                AS window_units,
-           MIN(o.created_at) AS first_order_at,
+           MIN(c.ordered_at) AS first_order_at,
            count(*) > 0 AS has_orders
-    FROM order_request_items i
-    JOIN order_requests o ON o.id = i.order_request_id
+    FROM counted_order_lines c
     CROSS JOIN w
-    WHERE i.product_id = $1
-      AND o.client_id = $2
-      AND o.status NOT IN ('draft', 'cancelled')
-      AND o.created_at < w.w_end::timestamp AT TIME ZONE 'UTC'
+    WHERE c.product_id = $1
+      AND c.client_id = $2
+      AND c.ordered_at < w.w_end::timestamp AT TIME ZONE 'UTC'
 ),
 inputs AS (
     SELECT p.unit_cost, p.reorder_cost, p.holding_cost_rate,
            p.unit_cost * p.holding_cost_rate AS h,
            w.w_end - w.w_start AS window_days,
            d.window_units, d.has_orders,
-           CASE
-               WHEN NOT d.has_orders
-                    OR d.first_order_at < w.w_start::timestamp AT TIME ZONE 'UTC' THEN NULL
-               ELSE LEAST(365, GREATEST(30, w.w_end - (d.first_order_at AT TIME ZONE 'UTC')::date))
-           END AS history_days
+           annualisation_days(d.first_order_at, w.w_start, w.w_end) AS history_days
     FROM products p
     CROSS JOIN w
     CROSS JOIN demand d
     WHERE p.id = $1 AND p.client_id = $2
 ),
 annual AS (
-    SELECT i.*,
-           (CASE WHEN i.history_days IS NULL THEN i.window_units
-                 ELSE i.window_units * 365.0 / i.history_days END)::numeric AS d
+    SELECT i.*, annualised_demand(i.window_units, i.history_days) AS d
     FROM inputs i
 ),
 q AS (
