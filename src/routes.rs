@@ -22,7 +22,7 @@ use crate::{
 
 /// Routes whose path starts with `/api/v1/clients/{client_id}`: behind the tenancy layer.
 pub fn client_scoped() -> OpenApiRouter<AppState> {
-    use financial::handlers as fin;
+    use financial::{budgets::handlers as budgets, cost_tracking::handlers as cost_tracking};
     OpenApiRouter::new()
         .routes(routes!(
             clients::handlers::get_client,
@@ -38,17 +38,17 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             products::handlers::update_product,
             products::handlers::delete_product
         ))
-        .routes(routes!(fin::update_product_costs))
-        .routes(routes!(fin::product_eoq))
-        .routes(routes!(fin::list_budgets, fin::create_budget))
-        .routes(routes!(fin::budget_variance))
+        .routes(routes!(financial::costs::update_product_costs))
+        .routes(routes!(financial::eoq::product_eoq))
+        .routes(routes!(budgets::list_budgets, budgets::create_budget))
+        .routes(routes!(financial::variance::budget_variance))
         .routes(routes!(
-            fin::get_budget,
-            fin::update_budget,
-            fin::delete_budget
+            budgets::get_budget,
+            budgets::update_budget,
+            budgets::delete_budget
         ))
-        .routes(routes!(fin::list_cost_tracking))
-        .routes(routes!(fin::aggregate_cost_tracking))
+        .routes(routes!(cost_tracking::list_cost_tracking))
+        .routes(routes!(cost_tracking::aggregate_cost_tracking))
         .routes(routes!(
             order_requests::handlers::list_order_requests,
             order_requests::handlers::create_order_request

@@ -1,44 +1,43 @@
-//! Financial tracking: product cost fields, budgets and their variance against actual costs,
-//! the monthly cost aggregate (`cost_tracking`) with its EOQ figures, and a product's EOQ.
+//! Financial tracking, one module per resource:
 //!
-//! Formulas, inputs and rounding rules are written out in `docs/financial.md`; the SQL that
-//! implements them is in [`queries`].
+//! - [`costs`]: a product's cost fields (`PATCH …/products/{product_id}/costs`);
+//! - [`budgets`]: budgets and their overlap rule;
+//! - [`variance`]: budgets against the actual costs of their scope;
+//! - [`cost_tracking`]: the monthly cost aggregate, with its EOQ figures;
+//! - [`eoq`]: a product's economic order quantity over the trailing twelve months.
+//!
+//! Each holds its handlers, its queries (Diesel; returning `QueryResult` or the feature's own
+//! error, mapped to [`crate::http::error::ApiError`] at the handler edge) and its types. SQL
+//! that computes sits in `.sql` files beside the module that runs it. Formulas, inputs and
+//! rounding rules are written out in `docs/financial.md`.
+//!
+//! What counts as demand (a counted order), the trailing year and the annualisation of a
+//! shorter history are not restated here: the SQL uses the database's definitions (view
+//! `counted_order_lines`, functions `demand_window_start`, `annualisation_days`,
+//! `annualised_demand`; migration `20251216000001_add_demand_rules`), which lead times and
+//! benchmarking share.
 //!
 //! Environment: `BUDGET_TOLERANCE_PERCENT` (default 5, via [`crate::config::Config`]): a budget
 //! whose variance is within ± that percent is `on_track`.
 
-pub mod handlers;
-pub mod queries;
-pub mod types;
+pub mod budgets;
+pub mod cost_tracking;
+pub mod costs;
+pub mod eoq;
+pub mod variance;
 
-use anyhow::Context;
-use bigdecimal::BigDecimal;
-use chrono::Utc;
-use diesel_async::AsyncPgConnection;
+use chrono::NaiveDate;
 
-use crate::http::state::AppState;
+pub use cost_tracking::aggregate_all_clients;
 
-/// ± percent within which a budget's variance counts as `on_track`.
-pub fn tolerance(state: &AppState) -> BigDecimal {
-    state.config.budget_tolerance_percent.clone()
-}
+use crate::http::error::{ApiError, ApiResult};
 
-/// (Re)computes `period`'s (`YYYY-MM`) cost rows for every product of every client, with the
-/// statement `POST /cost-tracking/aggregate` runs for one client, so the two never disagree.
-/// One statement, so one transaction: a failure leaves the previous rows as they were.
-/// Returns (clients, rows) written. `fulfillment-ops jobs aggregate-costs` runs it (through
-/// `ops::jobs`).
-pub async fn aggregate_all_clients(
-    conn: &mut AsyncPgConnection,
-    period: &str,
-) -> anyhow::Result<(u64, u64)> {
-    let month = types::parse_period(period, Utc::now().date_naive())
-        .map_err(|message| anyhow::anyhow!("--period {period}: {message}"))?;
-    let counts = queries::aggregate_month(conn, month, None)
-        .await
-        .with_context(|| format!("aggregating the costs of {period}"))?;
-    Ok((
-        u64::try_from(counts.clients).unwrap_or_default(),
-        u64::try_from(counts.rows).unwrap_or_default(),
-    ))
+/// A `from`/`to` window of a list or report, `from` not after `to`.
+pub fn check_window(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<()> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => {
+            Err(ApiError::invalid("from", "must not be after to"))
+        }
+        _ => Ok(()),
+    }
 }

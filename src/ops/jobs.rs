@@ -4,7 +4,7 @@
 //! `jobs aggregate-costs --period YYYY-MM` (re)computes the month's `cost_tracking` rows of
 //! every client with the same statement `POST /cost-tracking/aggregate` runs for one client;
 //! it is idempotent and may overlap with requests or another run (see
-//! [`crate::financial::queries::aggregate_month`]). Reads `DATABASE_URL` and the other
+//! [`crate::financial::cost_tracking::queries::aggregate_month`]). Reads `DATABASE_URL` and the other
 //! `DATABASE_*` variables through [`DatabaseConfig`].
 
 use std::process::ExitCode;

@@ -1,0 +1,210 @@
+//! The SQL of budgets: the list, and writes that keep the overlap rule race-free.
+
+use chrono::NaiveDate;
+use diesel::{PgExpressionMethods, prelude::*, sql_types::Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::{
+    BudgetError,
+    types::{Budget, BudgetFields, BudgetKey, UpdateBudget, validate_update},
+};
+use crate::{
+    db::schema::{budgets, products},
+    http::pagination::PageRequest,
+};
+
+pub struct BudgetListFilter<'a> {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub product_id: Option<Uuid>,
+    pub category: Option<&'a str>,
+}
+
+/// A client's budgets by `(period_start, id)`; `from`/`to` keep those overlapping the window.
+pub async fn list_budgets(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    filter: &BudgetListFilter<'_>,
+    page: &PageRequest<BudgetKey>,
+) -> QueryResult<Vec<Budget>> {
+    let mut q = budgets::table
+        .filter(budgets::client_id.eq(client_id))
+        .select(Budget::as_select())
+        .into_boxed();
+    if let Some(from) = filter.from {
+        q = q.filter(budgets::period_end.ge(from));
+    }
+    if let Some(to) = filter.to {
+        q = q.filter(budgets::period_start.le(to));
+    }
+    if let Some(product_id) = filter.product_id {
+        q = q.filter(budgets::product_id.eq(product_id));
+    }
+    if let Some(category) = filter.category {
+        q = q.filter(budgets::category.eq(category.to_owned()));
+    }
+    if let Some((start, id)) = page.after {
+        q = q.filter(
+            budgets::period_start
+                .gt(start)
+                .or(budgets::period_start.eq(start).and(budgets::id.gt(id))),
+        );
+    }
+    q.order((budgets::period_start.asc(), budgets::id.asc()))
+        .limit(page.fetch())
+        .load(conn)
+        .await
+}
+
+/// A budget of this client (another client's budget is "not found").
+pub async fn get_budget(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> Result<Budget, BudgetError> {
+    budgets::table
+        .filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)))
+        .select(Budget::as_select())
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(BudgetError::NotFound)
+}
+
+/// Serializes budget writes of one client until the transaction ends. The overlap rule spans
+/// rows (no unique index can express it), so two writers must not both check and then both
+/// insert; a transaction-scoped advisory lock on a key derived from the client id makes the
+/// check-then-write atomic without locking the table, and writers of other clients never wait.
+async fn lock_client_budgets(conn: &mut AsyncPgConnection, client_id: Uuid) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<Text, _>(format!("fulfillment-ops/budgets/{client_id}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The product must be this client's; locked (KEY SHARE) so it cannot vanish before the write.
+async fn check_product(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    product_id: Option<Uuid>,
+) -> Result<(), BudgetError> {
+    let Some(product_id) = product_id else {
+        return Ok(());
+    };
+    products::table
+        .filter(
+            products::id
+                .eq(product_id)
+                .and(products::client_id.eq(client_id)),
+        )
+        .select(products::id)
+        .for_key_share()
+        .first::<Uuid>(conn)
+        .await
+        .optional()?
+        .map(|_| ())
+        .ok_or(BudgetError::NoSuchProduct)
+}
+
+/// [`BudgetError::Overlap`] when another budget of the same scope (client, product or none,
+/// category or none) overlaps these dates. Run under [`lock_client_budgets`].
+async fn refuse_overlap(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    fields: &BudgetFields,
+    except: Option<Uuid>,
+) -> Result<(), BudgetError> {
+    let mut q = budgets::table
+        .filter(budgets::client_id.eq(client_id))
+        .filter(budgets::product_id.is_not_distinct_from(fields.product_id))
+        .filter(budgets::category.is_not_distinct_from(fields.category.clone()))
+        .filter(budgets::period_start.le(fields.period_end))
+        .filter(budgets::period_end.ge(fields.period_start))
+        .select((budgets::id, budgets::period_start, budgets::period_end))
+        .order((budgets::period_start.asc(), budgets::id.asc()))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(budgets::id.ne(id));
+    }
+    match q
+        .first::<(Uuid, NaiveDate, NaiveDate)>(conn)
+        .await
+        .optional()?
+    {
+        None => Ok(()),
+        Some((other, start, end)) => Err(BudgetError::Overlap { other, start, end }),
+    }
+}
+
+/// Inserts a budget after checking its product and the overlap rule, in one transaction under
+/// the client's budget lock.
+pub async fn create_budget(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    fields: BudgetFields,
+) -> Result<Budget, BudgetError> {
+    conn.transaction::<_, BudgetError, _>(async move |conn| {
+        lock_client_budgets(conn, client_id).await?;
+        check_product(conn, client_id, fields.product_id).await?;
+        refuse_overlap(conn, client_id, &fields, None).await?;
+        Ok(diesel::insert_into(budgets::table)
+            .values((
+                budgets::client_id.eq(client_id),
+                budgets::product_id.eq(fields.product_id),
+                budgets::category.eq(&fields.category),
+                budgets::period_start.eq(fields.period_start),
+                budgets::period_end.eq(fields.period_end),
+                budgets::budgeted_amount.eq(&fields.budgeted_amount),
+                budgets::notes.eq(&fields.notes),
+            ))
+            .returning(Budget::as_returning())
+            .get_result(conn)
+            .await?)
+    })
+    .await
+}
+
+/// Applies a PATCH to the budget as it is inside the transaction (so a concurrent PATCH of
+/// another field is not lost), then checks product and overlap as on create.
+pub async fn update_budget(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+    body: UpdateBudget,
+) -> Result<Budget, BudgetError> {
+    conn.transaction::<_, BudgetError, _>(async move |conn| {
+        lock_client_budgets(conn, client_id).await?;
+        let current: Budget = budgets::table
+            .filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)))
+            .select(Budget::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+            .ok_or(BudgetError::NotFound)?;
+        let (fields, v) = validate_update(&body, &current);
+        v.finish().map_err(BudgetError::Invalid)?;
+        check_product(conn, client_id, fields.product_id).await?;
+        refuse_overlap(conn, client_id, &fields, Some(id)).await?;
+        Ok(diesel::update(budgets::table.find(id))
+            .set(&fields)
+            .returning(Budget::as_returning())
+            .get_result(conn)
+            .await?)
+    })
+    .await
+}
+
+pub async fn delete_budget(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> Result<(), BudgetError> {
+    let target = budgets::table.filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)));
+    match diesel::delete(target).execute(conn).await? {
+        0 => Err(BudgetError::NotFound),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,74 @@
+//! `POST /api/v1/clients/{client_id}/cost-tracking/aggregate` and
+//! `GET /api/v1/clients/{client_id}/cost-tracking`. Both take [`ClientScope`], so tenancy is
+//! checked before they run; any user passing it (staff, or the client's own users) may call.
+
+use axum::{Json, extract::State};
+use chrono::Utc;
+
+use super::{
+    queries::{self, CostTrackingListFilter},
+    types::{
+        AggregateCosts, CostAggregation, CostTracking, CostTrackingFilter, CostTrackingKey,
+        format_period, parse_period,
+    },
+};
+use crate::{
+    auth::tenancy::ClientScope,
+    clients::types::ClientPath,
+    financial::check_window,
+    http::{
+        error::{ApiError, ApiResult, Problem},
+        extract::{self, Query},
+        pagination::{Page, PageQuery},
+        state::AppState,
+    },
+};
+
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/cost-tracking/aggregate", tag = "financial",
+    security(("bearer" = [])), params(ClientPath), request_body = AggregateCosts,
+    responses((status = 200, description = "The month's rows were (re)computed", body = CostAggregation),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn aggregate_cost_tracking(
+    scope: ClientScope,
+    State(state): State<AppState>,
+    extract::Json(body): extract::Json<AggregateCosts>,
+) -> ApiResult<Json<CostAggregation>> {
+    let period = parse_period(&body.period, Utc::now().date_naive())
+        .map_err(|message| ApiError::invalid("period", message))?;
+    let mut conn = state.pool.get().await?;
+    let counts = queries::aggregate_month(&mut conn, period, Some(scope.client_id)).await?;
+    Ok(Json(CostAggregation {
+        period: format_period(period),
+        products: counts.rows,
+        calculated_at: counts.calculated_at,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/clients/{client_id}/cost-tracking", tag = "financial",
+    security(("bearer" = [])), params(ClientPath, CostTrackingFilter),
+    responses((status = 200, body = Page<CostTracking>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_cost_tracking(
+    scope: ClientScope,
+    State(state): State<AppState>,
+    Query(filter): Query<CostTrackingFilter>,
+) -> ApiResult<Json<Page<CostTracking>>> {
+    check_window(filter.from, filter.to)?;
+    let page = PageQuery {
+        limit: filter.limit,
+        cursor: filter.cursor.clone(),
+    }
+    .parse::<CostTrackingKey>()?;
+    let list_filter = CostTrackingListFilter {
+        from: filter.from,
+        to: filter.to,
+        product_id: filter.product_id,
+    };
+    let mut conn = state.pool.get().await?;
+    let rows = queries::list_cost_tracking(&mut conn, scope.client_id, &list_filter, &page).await?;
+    Ok(Json(Page::from_rows(
+        rows,
+        &page,
+        |r| (r.period, r.product_id),
+        |r| r,
+    )))
+}

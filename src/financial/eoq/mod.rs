@@ -1,0 +1,67 @@
+//! A product's economic order quantity: `GET /api/v1/clients/{client_id}/products/{product_id}/eoq`,
+//! Q* = √(2DS/H) over the trailing twelve months. The handler takes [`ClientScope`], so
+//! tenancy is checked before it runs.
+
+pub mod types;
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use chrono::{NaiveDate, Utc};
+use diesel::{prelude::*, sql_types::Date};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use self::types::{EoqFigures, EoqQuery, ProductEoq};
+use crate::{
+    auth::tenancy::ClientScope,
+    http::{
+        error::{ApiError, ApiResult, Problem},
+        extract::Query,
+        state::AppState,
+    },
+    products::types::ProductPath,
+};
+
+// Handler ------------------------------------------------------------------------------------
+
+#[utoipa::path(get, path = "/api/v1/clients/{client_id}/products/{product_id}/eoq", tag = "financial",
+    security(("bearer" = [])), params(ProductPath, EoqQuery),
+    responses((status = 200, body = ProductEoq), (status = 404, body = Problem),
+        (status = 422, description = "An EOQ input of the product is missing or zero; `errors` names each", body = Problem)))]
+pub async fn product_eoq(
+    scope: ClientScope,
+    State(state): State<AppState>,
+    Path(path): Path<ProductPath>,
+    Query(query): Query<EoqQuery>,
+) -> ApiResult<Json<ProductEoq>> {
+    let as_of = query.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let mut conn = state.pool.get().await?;
+    let figures = eoq_figures(&mut conn, scope.client_id, path.product_id, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found("product"))?;
+    Ok(Json(figures.into_view(path.product_id, as_of)?))
+}
+
+// Query --------------------------------------------------------------------------------------
+
+/// A product's EOQ inputs and figures over the twelve months ending with `as_of`; the formulas
+/// are at the top of the file and in `docs/financial.md`.
+const EOQ_SQL: &str = include_str!("product_eoq.sql");
+
+/// The product's EOQ inputs and figures; `None` when it is not a product of this client.
+pub async fn eoq_figures(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    product_id: Uuid,
+    as_of: NaiveDate,
+) -> QueryResult<Option<EoqFigures>> {
+    diesel::sql_query(EOQ_SQL)
+        .bind::<diesel::sql_types::Uuid, _>(product_id)
+        .bind::<diesel::sql_types::Uuid, _>(client_id)
+        .bind::<Date, _>(as_of)
+        .get_result(conn)
+        .await
+        .optional()
+}

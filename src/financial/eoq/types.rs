@@ -1,0 +1,154 @@
+//! Request and response types of a product's EOQ, and the check that its inputs are set.
+
+use bigdecimal::BigDecimal;
+use chrono::NaiveDate;
+use diesel::{
+    prelude::*,
+    sql_types::{BigInt, Nullable, Numeric},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::http::{
+    decimal::Decimal,
+    error::{ApiError, ApiResult},
+    validation::Validator,
+};
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EoqQuery {
+    /// The last day of the trailing twelve months (default: today, UTC).
+    pub as_of: Option<NaiveDate>,
+}
+
+/// What the EOQ query reads and computes for one product; the handler turns it into
+/// [`ProductEoq`] or a 422 naming the missing inputs.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct EoqFigures {
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub unit_cost: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub reorder_cost: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub holding_cost_rate: Option<BigDecimal>,
+    /// unit_cost × holding_cost_rate, exact.
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub holding_cost_per_unit: Option<BigDecimal>,
+    /// Days of the trailing window (365, or 366 across a 29 February).
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub window_days: i32,
+    /// Units ordered in the window.
+    #[diesel(sql_type = BigInt)]
+    pub window_units: i64,
+    /// Whether the product has any counted order up to the window's end.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub has_orders: bool,
+    /// Set when the product's order history starts inside the window: the days it covers
+    /// (at least 30, at most 365), over which the window's demand is annualised.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    pub history_days: Option<i32>,
+    #[diesel(sql_type = Numeric)]
+    pub annual_demand_units: BigDecimal,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub eoq_units: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub orders_per_year: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub cycle_days: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub annual_total_cost: Option<BigDecimal>,
+}
+
+/// The economic order quantity of a product: Q* = √(2DS/H).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductEoq {
+    pub product_id: Uuid,
+    /// Last day of the trailing twelve months the demand was read from.
+    pub as_of: NaiveDate,
+    /// D: units a year, two decimals.
+    #[schema(value_type = Decimal)]
+    pub annual_demand_units: Decimal,
+    /// How D was obtained: `"365 days"` (the whole trailing year), `"annualised from 92 days"`
+    /// (history shorter than a year, scaled to 365 days) or `"no order history"`.
+    pub demand_basis: String,
+    /// S: the product's `reorder_cost`.
+    #[schema(value_type = Decimal)]
+    pub order_cost: Decimal,
+    /// H = unit_cost × holding_cost_rate, a year.
+    #[schema(value_type = Decimal)]
+    pub holding_cost_per_unit: Decimal,
+    /// √(2DS/H), two decimals.
+    #[schema(value_type = Decimal)]
+    pub eoq_units: Decimal,
+    /// D / Q*, four decimals.
+    #[schema(value_type = Decimal)]
+    pub orders_per_year: Decimal,
+    /// 365 / orders_per_year, two decimals; null without demand.
+    #[schema(value_type = Option<Decimal>)]
+    pub cycle_days: Option<Decimal>,
+    /// √(2DSH): ordering plus holding cost a year at Q*, two decimals.
+    #[schema(value_type = Decimal)]
+    pub annual_total_cost: Decimal,
+}
+
+/// A decimal for display: trailing zeros dropped, but at least cents (`28` → `"28.00"`,
+/// `0.000001` stays `"0.000001"`).
+pub fn at_least_cents(v: &BigDecimal) -> Decimal {
+    let n = v.normalized();
+    let (_, scale) = n.as_bigint_and_exponent();
+    Decimal(if scale < 2 { n.with_scale(2) } else { n })
+}
+
+impl EoqFigures {
+    /// The EOQ, or a 422 naming every input that is missing or zero.
+    pub fn into_view(self, product_id: Uuid, as_of: NaiveDate) -> ApiResult<ProductEoq> {
+        use bigdecimal::Zero;
+        let mut v = Validator::new();
+        let mut require = |field: &str, value: &Option<BigDecimal>| match value {
+            None => v.error(field, "is not set; the EOQ needs it"),
+            Some(x) if x.is_zero() => v.error(field, "is 0; the EOQ needs it above 0"),
+            Some(_) => {}
+        };
+        require("reorder_cost", &self.reorder_cost);
+        require("unit_cost", &self.unit_cost);
+        require("holding_cost_rate", &self.holding_cost_rate);
+        v.finish()?;
+        let missing =
+            || ApiError::Internal(anyhow::anyhow!("EOQ figures missing for valid inputs"));
+        let demand_basis = match self.history_days {
+            _ if !self.has_orders => "no order history".to_owned(),
+            Some(days) => format!("annualised from {days} days"),
+            None => format!("{} days", self.window_days),
+        };
+        Ok(ProductEoq {
+            product_id,
+            as_of,
+            annual_demand_units: Decimal(self.annual_demand_units),
+            demand_basis,
+            order_cost: Decimal(self.reorder_cost.ok_or_else(missing)?),
+            holding_cost_per_unit: at_least_cents(
+                self.holding_cost_per_unit.as_ref().ok_or_else(missing)?,
+            ),
+            eoq_units: Decimal(self.eoq_units.ok_or_else(missing)?),
+            orders_per_year: Decimal(self.orders_per_year.ok_or_else(missing)?),
+            cycle_days: self.cycle_days.map(Decimal),
+            annual_total_cost: Decimal(self.annual_total_cost.ok_or_else(missing)?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_decimals_keep_at_least_cents() {
+        let d = |s: &str| s.parse::<BigDecimal>().expect("decimal");
+        assert_eq!(at_least_cents(&d("28.000000")).to_string(), "28.00");
+        assert_eq!(at_least_cents(&d("0.300000")).to_string(), "0.30");
+        assert_eq!(at_least_cents(&d("0.000001")).to_string(), "0.000001");
+        assert_eq!(at_least_cents(&d("30.2500")).to_string(), "30.25");
+    }
+}
