@@ -2,13 +2,11 @@
 //! (overlap rule, race-free), variance and projection, the monthly aggregation (hand-computed,
 //! idempotent, concurrent), EOQ against published figures, and validation.
 
-mod common;
-
+use crate::common::{Actor, TestApp, assert_invalid_fields};
 use axum::{
     body::Body,
     http::{Method, Request, StatusCode, header},
 };
-use common::{Actor, TestApp, assert_invalid_fields};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -398,7 +396,7 @@ async fn budgets_are_created_read_listed_by_page_patched_and_deleted() {
         .await
         .assert_problem(StatusCode::NOT_FOUND);
 
-    // Another client's user cannot see or touch them (tests/tenancy.rs covers every route).
+    // Another client's user cannot see or touch them (tests/it/tenancy.rs covers every route).
     let (_, intruder) = client_with_user(&app, "Other").await;
     app.get_as(&format!("{base}/{for_category}"), &intruder)
         .await
@@ -1485,7 +1483,7 @@ async fn a_month_too_large_for_its_columns_is_a_422_and_writes_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_on_track_tolerance_comes_from_configuration() {
-    let db = common::TestDb::migrated().await;
+    let db = crate::common::TestDb::migrated().await;
     let app = TestApp::with(db, |c| {
         c.budget_tolerance_percent = "7.5".parse().expect("decimal")
     })

@@ -1,9 +1,7 @@
 //! Every object the migration guide names exists with its exact name and rule, and the
 //! database enforces what the guide says it enforces.
 
-mod common;
-
-use common::TestDb;
+use crate::common::TestDb;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn guide_indexes_exist_with_their_uniqueness() {

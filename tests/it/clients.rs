@@ -1,11 +1,9 @@
 //! `/api/v1/clients`: who may do what, validation, pagination, the RESTRICT on shipments.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::{TestApp, assert_invalid_fields};
 use axum::http::StatusCode;
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,12 +1,10 @@
 //! Hostile or odd input gets a 4xx problem, never a 500 (found in review; kept as regressions).
 
-mod common;
-
+use crate::common::{TestApp, assert_invalid_fields};
 use axum::{
     body::Body,
     http::{Method, Request, StatusCode},
 };
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,12 +1,10 @@
 //! `/api/v1/clients/{client_id}/order-requests`: one transaction per order, validation,
 //! newest-first pagination, filters.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::{TestApp, assert_invalid_fields};
 use axum::http::StatusCode;
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]

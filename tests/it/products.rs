@@ -1,12 +1,10 @@
 //! `/api/v1/clients/{client_id}/products`: exact decimals, lead-time defaults, validation,
 //! pagination, 409s.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::{TestApp, assert_invalid_fields};
 use axum::http::StatusCode;
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,18 +1,16 @@
 //! Sign-in, tokens and roles.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{JWT_SECRET, TEST_PASSWORD, TestApp};
 use axum::{
     body::Body,
     http::{Method, Request, StatusCode},
 };
-use common::{JWT_SECRET, TEST_PASSWORD, TestApp};
 use fulfillment_ops::auth::token;
 use serde_json::json;
 
-async fn login(app: &TestApp, email: &str, password: &str) -> common::TestResponse {
+async fn login(app: &TestApp, email: &str, password: &str) -> crate::common::TestResponse {
     app.request(
         Method::POST,
         "/api/v1/auth/login",
@@ -82,7 +80,7 @@ async fn a_wrong_email_and_a_wrong_password_get_the_same_answer_in_about_the_sam
 async fn expired_forged_or_orphaned_tokens_are_refused() {
     let app = TestApp::new().await;
     let user = app.admin().await;
-    let fp = common::test_password_fingerprint();
+    let fp = crate::common::test_password_fingerprint();
     let expired = token::issue(JWT_SECRET.as_bytes(), user.id, &fp, -10);
     let problem = app
         .get("/api/v1/me", Some(&expired))
@@ -137,7 +135,7 @@ async fn login_rejects_bad_input_with_problems() {
             Some(json!({"email": "a@b.co"})),
         )
         .await;
-    common::assert_invalid_fields(&res, &["password"]);
+    crate::common::assert_invalid_fields(&res, &["password"]);
 
     let req = Request::post("/api/v1/auth/login")
         .header("content-type", "application/json")
@@ -167,7 +165,7 @@ async fn login_rejects_bad_input_with_problems() {
             Some(json!({"email": 42, "password": "x"})),
         )
         .await;
-    common::assert_invalid_fields(&res, &["email"]);
+    crate::common::assert_invalid_fields(&res, &["email"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

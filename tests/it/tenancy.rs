@@ -2,10 +2,8 @@
 //! `/api/v1/clients/{client_id}` is in this test automatically, and fails it unless a client
 //! user of another client gets 404 from it.
 
-mod common;
-
+use crate::common::{Actor, TestApp};
 use axum::http::{Method, StatusCode};
-use common::{Actor, TestApp};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -85,7 +83,7 @@ fn fill(template: &str, world: &World) -> String {
     }
     assert!(
         !path.contains('{'),
-        "{template}: add a fixture of client A for this path parameter to tests/tenancy.rs"
+        "{template}: add a fixture of client A for this path parameter to tests/it/tenancy.rs"
     );
     path
 }
@@ -193,5 +191,5 @@ async fn a_resource_of_another_client_is_not_found_under_ones_own_client() {
             json!({"items": [{"product_id": product_a, "quantity": 1}]}),
         )
         .await;
-    common::assert_invalid_fields(&res, &["items[0].product_id"]);
+    crate::common::assert_invalid_fields(&res, &["items[0].product_id"]);
 }

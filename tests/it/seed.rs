@@ -1,8 +1,6 @@
 //! `seed_demo`: the demo world it writes into a fresh migrated database.
 
-mod common;
-
-use common::TestDb;
+use crate::common::TestDb;
 use fulfillment_ops::{
     auth::password::verify_password,
     seed::{SeedOptions, SeedReport, seed_demo},
@@ -505,7 +503,7 @@ async fn many_clients_share_one_client_password() {
 
 /// The scale run: `DATABASE_URL` names a migrated, empty database. `SEED_CLIENTS`,
 /// `SEED_PRODUCTS_PER_CLIENT` and `SEED_MONTHS` override the size (1000 × 100 × 12).
-/// `cargo test --release --test seed seed_at_scale -- --ignored --nocapture`
+/// `cargo test --release --test it seed::seed_at_scale -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs DATABASE_URL and minutes; run by hand"]
 async fn seed_at_scale() {
