@@ -3,18 +3,18 @@
 
 use std::collections::HashSet;
 
-use crate::common::{TestApp, assert_invalid_fields};
+use crate::common::{
+    TestApp, assert_invalid_fields,
+    builders::{NewClient, NewShipment},
+};
 use axum::http::StatusCode;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_product_keeps_exact_decimals_and_takes_the_clients_lead_time_defaults() {
     let app = TestApp::new().await;
-    let acme = app.insert_client("Acme").await;
-    app.db
-        .execute(&format!(
-            "UPDATE clients SET default_supplier_lead_days = 10, default_shipping_lead_days = 4 WHERE id = '{acme}'"
-        ))
+    let acme = app
+        .insert(NewClient::named("Acme").default_lead_days(10, 4))
         .await;
     let user = app.client_user(acme).await;
     let res = app
@@ -222,13 +222,7 @@ async fn a_shipped_product_cannot_be_deleted_but_others_can() {
     let shipped = app.insert_product(acme, "SHIPPED").await;
     let spare = app.insert_product(acme, "SPARE").await;
     let (order, item) = app.insert_order(acme, shipped, 2).await;
-    app.db
-        .execute(&format!(
-            "WITH s AS (INSERT INTO shipments (order_request_id, client_id, carrier) \
-                        VALUES ('{order}', '{acme}', 'fedex') RETURNING id) \
-             INSERT INTO shipment_items (shipment_id, product_id, order_request_item_id, quantity) \
-             SELECT id, '{shipped}', '{item}', 2 FROM s"
-        ))
+    app.insert(NewShipment::new(acme, order, "fedex").item(shipped, Some(item), 2))
         .await;
     let problem = app
         .delete(&format!("/api/v1/clients/{acme}/products/{shipped}"), &user)
