@@ -13,6 +13,7 @@
 pub mod api;
 pub mod builders;
 pub mod proxy;
+pub mod snapshot;
 
 use std::{sync::OnceLock, time::Duration};
 

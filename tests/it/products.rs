@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use crate::common::{
     TestApp, assert_invalid_fields,
     builders::{NewClient, NewShipment},
+    snapshot::assert_response_shape,
 };
 use axum::http::StatusCode;
 use serde_json::json;
@@ -43,6 +44,7 @@ async fn a_product_keeps_exact_decimals_and_takes_the_clients_lead_time_defaults
     let location = res.header("location").expect("location").to_owned();
     let again = app.get_as(&location, &user).await.json();
     assert_eq!(again["unit_cost"], "0.10");
+    assert_response_shape!("created_product", &p);
 }
 
 #[tokio::test(flavor = "multi_thread")]

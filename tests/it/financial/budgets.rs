@@ -3,7 +3,9 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::common::{TestApp, assert_invalid_fields, concurrently};
+use crate::common::{
+    TestApp, assert_invalid_fields, concurrently, snapshot::assert_response_shape,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn budgets_are_created_read_listed_by_page_patched_and_deleted() {
@@ -29,6 +31,7 @@ async fn budgets_are_created_read_listed_by_page_patched_and_deleted() {
     let location = res.header("location").expect("location").to_owned();
     assert_eq!(location, format!("{base}/{}", b["id"].as_str().unwrap()));
     assert_eq!(app.get_as(&location, &user).await.json(), b);
+    assert_response_shape!("created_budget", &b);
 
     // Eleven more months, by staff and the client's own user alike, plus scoped budgets.
     for month in 2..=12 {
@@ -281,6 +284,7 @@ async fn invalid_budgets_are_422s_naming_the_fields() {
         )
         .await;
     assert_invalid_fields(&res, &["period_end", "budgeted_amount", "category"]);
+    assert_response_shape!("invalid_budget_problem", res.json());
     let res = app
         .post(
             &base,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::common::{
     TestApp, assert_invalid_fields,
     builders::{OrderHistory, at, days_ago, months_ago},
+    snapshot::assert_response_shape,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -98,6 +99,7 @@ async fn eoq_matches_the_published_example_with_d_5000_s_400_unit_cost_140_rate_
     assert_eq!(e["orders_per_year"], "13.2288");
     assert_eq!(e["cycle_days"], "27.59");
     assert_eq!(e["annual_total_cost"], "10583.01");
+    assert_response_shape!("eoq_d_5000_s_400_h_28", &e);
 }
 
 #[tokio::test(flavor = "multi_thread")]

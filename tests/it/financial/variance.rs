@@ -6,6 +6,7 @@ use crate::common::{
     TestApp, TestDb,
     api::entry_of,
     builders::{NewCostRow, NewProduct},
+    snapshot::assert_response_shape,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -161,6 +162,7 @@ async fn a_period_in_progress_is_projected_at_its_run_rate() {
     assert_eq!(e["status"], "under", "450 of 850 spent so far");
     assert_eq!(e["projected_amount"], "900.00");
     assert_eq!(e["projected_status"], "over", "900 is 5.88 % over 850");
+    assert_response_shape!("variance_entry_in_progress", e);
 
     // First day: one day elapsed.
     let e = app.variance(&user, acme, "as_of=2025-01-01").await;
