@@ -81,22 +81,6 @@ impl TestApp {
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
         res.json()
     }
-
-    /// `GET …/products/{id}/eoq` with a query (`""` for none), answered as is.
-    pub async fn eoq(
-        &self,
-        actor: &Actor,
-        client: Uuid,
-        product: Uuid,
-        query: &str,
-    ) -> TestResponse {
-        let sep = if query.is_empty() { "" } else { "?" };
-        self.get_as(
-            &format!("/api/v1/clients/{client}/products/{product}/eoq{sep}{query}"),
-            actor,
-        )
-        .await
-    }
 }
 
 // Budgets and variance -------------------------------------------------------------------------

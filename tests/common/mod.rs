@@ -7,6 +7,12 @@
 //! new template); each test then clones it with `CREATE DATABASE … TEMPLATE`, which takes
 //! milliseconds, and drops its clone when it ends. Tests therefore run in parallel, in threads
 //! or processes, without seeing each other's rows.
+//!
+//! Beside the database and the app in process:
+//! - [`builders`]: typed fixtures written with Diesel (`app.insert(NewProduct::new(..))`),
+//! - [`api`]: the API as tests call it, feature by feature (`app.create_budget(..)`),
+//! - [`concurrently`]: N futures released at the same moment, their outputs in order,
+//! - [`snapshot`]: `insta` snapshots of response shapes, ids and instants redacted.
 
 #![allow(dead_code)]
 

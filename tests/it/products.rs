@@ -137,16 +137,7 @@ async fn a_duplicate_sku_conflicts_within_a_client_but_not_across_clients() {
     let globex = app.insert_client("Globex").await;
     let admin = app.admin().await;
     let body = json!({"sku": "SAME", "name": "Thing"});
-    assert_eq!(
-        app.post(
-            &format!("/api/v1/clients/{acme}/products"),
-            &admin,
-            body.clone()
-        )
-        .await
-        .status,
-        StatusCode::CREATED
-    );
+    app.create_product(&admin, acme, body.clone()).await;
     let problem = app
         .post(
             &format!("/api/v1/clients/{acme}/products"),
@@ -161,12 +152,7 @@ async fn a_duplicate_sku_conflicts_within_a_client_but_not_across_clients() {
             .unwrap_or_default()
             .contains("SAME")
     );
-    assert_eq!(
-        app.post(&format!("/api/v1/clients/{globex}/products"), &admin, body)
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    app.create_product(&admin, globex, body).await;
     // Renaming onto an existing sku conflicts too.
     let other = app.insert_product(acme, "OTHER").await;
     app.patch(

@@ -27,13 +27,13 @@ async fn eoq_matches_the_published_example_with_d_8000_s_12000_h_0_3() {
     for days in [10, 60, 120, 300] {
         history = history.line(product, 2000, days_ago(days), "submitted");
     }
-    app.insert(history.line(product, 5000, days_ago(5), "draft").line(
+    let history = history.line(product, 5000, days_ago(5), "draft").line(
         product,
         5000,
         days_ago(5),
         "cancelled",
-    ))
-    .await;
+    );
+    app.insert(history).await;
 
     let res = app
         .get_as(
