@@ -7,10 +7,19 @@
 //! new template); each test then clones it with `CREATE DATABASE … TEMPLATE`, which takes
 //! milliseconds, and drops its clone when it ends. Tests therefore run in parallel, in threads
 //! or processes, without seeing each other's rows.
+//!
+//! Beside the database and the app in process:
+//! - [`builders`]: typed fixtures written with Diesel (`app.insert(NewProduct::new(..))`),
+//! - [`api`]: the API as tests call it, feature by feature (`app.create_budget(..)`),
+//! - [`concurrently`]: N futures released at the same moment, their outputs in order,
+//! - [`snapshot`]: `insta` snapshots of response shapes, ids and instants redacted.
 
 #![allow(dead_code)]
 
+pub mod api;
+pub mod builders;
 pub mod proxy;
+pub mod snapshot;
 
 use std::{sync::OnceLock, time::Duration};
 
@@ -19,6 +28,7 @@ use axum::{
     body::Body,
     http::{HeaderMap, Method, Request, StatusCode, header},
 };
+use builders::{Fixture, NewClient, NewOrder, NewProduct, NewUser};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use fulfillment_ops::{
     config::{Config, DatabaseConfig, MigrateMode, Secret},
@@ -310,32 +320,28 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> TestResponse {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(b) => req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(b.to_string())),
-            None => req.body(Body::empty()),
-        }
-        .expect("request");
-        self.send(req).await
+        self.send(json_request(method, path, token, body)).await
     }
 
     pub async fn send(&self, req: Request<Body>) -> TestResponse {
-        let res = self.router.clone().oneshot(req).await.expect("infallible");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
-            .await
-            .expect("body");
-        TestResponse {
-            status,
-            headers,
-            body: body.to_vec(),
+        send(self.router.clone(), req).await
+    }
+
+    /// A handle on the router that futures of their own (see [`concurrently`]) can own.
+    pub fn api(&self) -> Api {
+        Api {
+            router: self.router.clone(),
         }
+    }
+
+    /// A Diesel connection to the test's database.
+    pub async fn conn(&self) -> AsyncPgConnection {
+        self.db.diesel().await
+    }
+
+    /// Inserts a fixture (see [`builders`]) into the test's database.
+    pub async fn insert<F: Fixture>(&self, fixture: F) -> F::Output {
+        fixture.insert(&mut self.conn().await).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
@@ -347,11 +353,121 @@ impl TestApp {
     }
 }
 
-#[derive(Debug)]
+async fn send(router: Router, req: Request<Body>) -> TestResponse {
+    let res = router.oneshot(req).await.expect("infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+        .await
+        .expect("body");
+    TestResponse {
+        status,
+        headers,
+        body: body.to_vec(),
+    }
+}
+
+fn json_request(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Request<Body> {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request")
+}
+
+/// The router, owned: what a spawned future holds to send requests.
+#[derive(Clone)]
+pub struct Api {
+    router: Router,
+}
+
+impl Api {
+    /// One request with owned arguments, so that calls return futures of one type.
+    pub async fn call(
+        self,
+        method: Method,
+        path: String,
+        token: Option<String>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        send(
+            self.router,
+            json_request(method, &path, token.as_deref(), body),
+        )
+        .await
+    }
+
+    /// A POST as a future owning everything it needs (for [`concurrently`]).
+    pub fn post(
+        &self,
+        path: String,
+        actor: &Actor,
+        body: Value,
+    ) -> impl std::future::Future<Output = TestResponse> + Send + use<> {
+        self.clone()
+            .call(Method::POST, path, Some(actor.token.clone()), Some(body))
+    }
+
+    /// A PATCH as a future owning everything it needs (for [`concurrently`]).
+    pub fn patch(
+        &self,
+        path: String,
+        actor: &Actor,
+        body: Value,
+    ) -> impl std::future::Future<Output = TestResponse> + Send + use<> {
+        self.clone()
+            .call(Method::PATCH, path, Some(actor.token.clone()), Some(body))
+    }
+}
+
+/// Runs the futures at the same moment, each on a task of its own (so, through the router, on
+/// a pooled connection of its own), released together by a barrier; answers their outputs in
+/// the order given.
+pub async fn concurrently<T, F>(futures: impl IntoIterator<Item = F>) -> Vec<T>
+where
+    F: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let futures: Vec<F> = futures.into_iter().collect();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(futures.len()));
+    let tasks: Vec<_> = futures
+        .into_iter()
+        .map(|f| {
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                f.await
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.expect("a concurrent future panicked"));
+    }
+    out
+}
+
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for TestResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.text())
+    }
 }
 
 impl TestResponse {
@@ -430,25 +546,9 @@ pub struct Actor {
 impl TestApp {
     /// Inserts a user (password [`TEST_PASSWORD`]) and mints a token for it.
     pub async fn user(&self, role: &str, client_id: Option<uuid::Uuid>) -> Actor {
-        let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
-        let row = self
-            .db
-            .client()
-            .await
-            .query_one(
-                "INSERT INTO users (email, name, role, client_id, password_hash) \
-                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                &[
-                    &email,
-                    &format!("Test {role}"),
-                    &role,
-                    &client_id,
-                    &test_password_hash(),
-                ],
-            )
-            .await
-            .expect("insert user");
-        let id: uuid::Uuid = row.get(0);
+        let user = NewUser::new(role, client_id, test_password_hash());
+        let email = user.email().to_owned();
+        let id = self.insert(user).await;
         let token = fulfillment_ops::auth::token::issue(
             JWT_SECRET.as_bytes(),
             id,
@@ -470,58 +570,27 @@ impl TestApp {
         self.user("client", Some(client_id)).await
     }
 
+    /// A client in the apparel industry ([`NewClient`] for more).
     pub async fn insert_client(&self, name: &str) -> uuid::Uuid {
-        self.db
-            .client()
-            .await
-            .query_one(
-                "INSERT INTO clients (name, industry) VALUES ($1, 'apparel') RETURNING id",
-                &[&name],
-            )
-            .await
-            .expect("insert client")
-            .get(0)
+        self.insert(NewClient::named(name)).await
     }
 
+    /// A product named after its sku, 100 in stock ([`NewProduct`] for more).
     pub async fn insert_product(&self, client_id: uuid::Uuid, sku: &str) -> uuid::Uuid {
-        self.db
-            .client()
-            .await
-            .query_one(
-                "INSERT INTO products (client_id, sku, name, current_stock) VALUES ($1, $2, $2, 100) RETURNING id",
-                &[&client_id, &sku],
-            )
-            .await
-            .expect("insert product")
-            .get(0)
+        self.insert(NewProduct::new(client_id, sku)).await
     }
 
-    /// An order request with one item; returns (order id, item id).
+    /// An order request with one item, created now; returns (order id, item id).
     pub async fn insert_order(
         &self,
         client_id: uuid::Uuid,
         product_id: uuid::Uuid,
         quantity: i32,
     ) -> (uuid::Uuid, uuid::Uuid) {
-        let client = self.db.client().await;
-        let order: uuid::Uuid = client
-            .query_one(
-                "INSERT INTO order_requests (client_id) VALUES ($1) RETURNING id",
-                &[&client_id],
-            )
-            .await
-            .expect("insert order")
-            .get(0);
-        let item: uuid::Uuid = client
-            .query_one(
-                "INSERT INTO order_request_items (order_request_id, product_id, quantity) \
-                 VALUES ($1, $2, $3) RETURNING id",
-                &[&order, &product_id, &quantity],
-            )
-            .await
-            .expect("insert item")
-            .get(0);
-        (order, item)
+        let order = self
+            .insert(NewOrder::new(client_id).item(product_id, quantity))
+            .await;
+        (order.id, order.items[0])
     }
 
     pub async fn post(&self, path: &str, actor: &Actor, body: Value) -> TestResponse {

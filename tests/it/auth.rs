@@ -1,33 +1,23 @@
 //! Sign-in, tokens and roles.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{JWT_SECRET, TEST_PASSWORD, TestApp};
 use axum::{
     body::Body,
     http::{Method, Request, StatusCode},
 };
-use common::{JWT_SECRET, TEST_PASSWORD, TestApp};
-use fulfillment_ops::auth::token;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use fulfillment_ops::{auth::token, db::schema::users};
 use serde_json::json;
-
-async fn login(app: &TestApp, email: &str, password: &str) -> common::TestResponse {
-    app.request(
-        Method::POST,
-        "/api/v1/auth/login",
-        None,
-        Some(json!({"email": email, "password": password})),
-    )
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_returns_an_expiring_token_that_names_the_user() {
     let app = TestApp::new().await;
     let client = app.insert_client("Acme").await;
     let user = app.client_user(client).await;
-    let res = login(&app, &user.email.to_uppercase(), TEST_PASSWORD).await;
+    let res = app.login(&user.email.to_uppercase(), TEST_PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let body = res.json();
     assert_eq!(body["token_type"], "Bearer");
@@ -61,7 +51,7 @@ async fn a_wrong_email_and_a_wrong_password_get_the_same_answer_in_about_the_sam
     for _ in 0..5 {
         for (k, (email, password)) in attempts.iter().enumerate() {
             let started = Instant::now();
-            let res = login(&app, email, password).await;
+            let res = app.login(email, password).await;
             timings[k] = timings[k].min(started.elapsed());
             let problem = res.assert_problem(StatusCode::UNAUTHORIZED);
             bodies.push(problem["detail"].clone());
@@ -82,7 +72,7 @@ async fn a_wrong_email_and_a_wrong_password_get_the_same_answer_in_about_the_sam
 async fn expired_forged_or_orphaned_tokens_are_refused() {
     let app = TestApp::new().await;
     let user = app.admin().await;
-    let fp = common::test_password_fingerprint();
+    let fp = crate::common::test_password_fingerprint();
     let expired = token::issue(JWT_SECRET.as_bytes(), user.id, &fp, -10);
     let problem = app
         .get("/api/v1/me", Some(&expired))
@@ -111,9 +101,10 @@ async fn expired_forged_or_orphaned_tokens_are_refused() {
         .await
         .assert_problem(StatusCode::UNAUTHORIZED);
 
-    app.db
-        .execute(&format!("DELETE FROM users WHERE id = '{}'", user.id))
-        .await;
+    diesel::delete(users::table.find(user.id))
+        .execute(&mut app.conn().await)
+        .await
+        .expect("delete the user");
     let problem = app
         .get("/api/v1/me", Some(&user.token))
         .await
@@ -137,7 +128,7 @@ async fn login_rejects_bad_input_with_problems() {
             Some(json!({"email": "a@b.co"})),
         )
         .await;
-    common::assert_invalid_fields(&res, &["password"]);
+    crate::common::assert_invalid_fields(&res, &["password"]);
 
     let req = Request::post("/api/v1/auth/login")
         .header("content-type", "application/json")
@@ -167,7 +158,7 @@ async fn login_rejects_bad_input_with_problems() {
             Some(json!({"email": 42, "password": "x"})),
         )
         .await;
-    common::assert_invalid_fields(&res, &["email"]);
+    crate::common::assert_invalid_fields(&res, &["email"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -196,12 +187,9 @@ async fn admin_routes_take_an_admin_users_token_and_refuse_other_roles() {
 async fn changing_a_password_revokes_the_tokens_issued_before() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
-    let user = app.operator().await;
-    let res = login(&app, &user.email, TEST_PASSWORD).await;
-    let old_token = res.json()["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    // Signed in through the API, as a dashboard would.
+    let user = app.signed_in("operator", None).await;
+    let old_token = user.token.clone();
     assert_eq!(
         app.get("/api/v1/me", Some(&old_token)).await.status,
         StatusCode::OK
@@ -224,12 +212,11 @@ async fn changing_a_password_revokes_the_tokens_issued_before() {
             .unwrap_or_default()
             .contains("sign in again")
     );
-    let fresh = login(&app, &user.email, "a completely new password")
-        .await
-        .json();
-    let fresh = fresh["access_token"].as_str().expect("token");
+    let fresh = app
+        .login_token(&user.email, "a completely new password")
+        .await;
     assert_eq!(
-        app.get("/api/v1/me", Some(fresh)).await.status,
+        app.get("/api/v1/me", Some(&fresh)).await.status,
         StatusCode::OK
     );
 }

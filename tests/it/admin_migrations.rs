@@ -1,9 +1,7 @@
 //! `GET /admin/migrations` through the real router: protection, every state, read-only.
 
-mod common;
-
+use crate::common::{ADMIN_TOKEN, TestApp, TestDb};
 use axum::http::StatusCode;
-use common::{ADMIN_TOKEN, TestApp, TestDb};
 use fulfillment_ops::db::migrations::{Catalog, Migrator, RevertTarget};
 use serde_json::Value;
 

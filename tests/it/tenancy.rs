@@ -4,10 +4,8 @@
 //! client user of another client gets 404 from it. A route naming `{client_id}` mounted
 //! anywhere else fails `every_route_naming_a_client_is_behind_the_tenancy_layer`.
 
-mod common;
-
+use crate::common::{Actor, TestApp};
 use axum::http::{Method, StatusCode};
-use common::{Actor, TestApp};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -110,7 +108,7 @@ fn fill(template: &str, world: &World) -> String {
     }
     assert!(
         !path.contains('{'),
-        "{template}: add a fixture of client A for this path parameter to tests/tenancy.rs"
+        "{template}: add a fixture of client A for this path parameter to tests/it/tenancy.rs"
     );
     path
 }
@@ -218,5 +216,5 @@ async fn a_resource_of_another_client_is_not_found_under_ones_own_client() {
             json!({"items": [{"product_id": product_a, "quantity": 1}]}),
         )
         .await;
-    common::assert_invalid_fields(&res, &["items[0].product_id"]);
+    crate::common::assert_invalid_fields(&res, &["items[0].product_id"]);
 }

@@ -1,13 +1,11 @@
 //! The OpenAPI document is generated from the code; this snapshot makes every change to the
 //! HTTP contract visible in review. After an intended change, regenerate it with
-//! `UPDATE_SNAPSHOTS=1 scripts/test.sh --test openapi` and commit `docs/openapi.json`.
-
-mod common;
+//! `UPDATE_SNAPSHOTS=1 scripts/test.sh --test it openapi` and commit `docs/openapi.json`.
 
 use std::path::Path;
 
+use crate::common::TestApp;
 use axum::http::StatusCode;
-use common::TestApp;
 
 #[test]
 fn openapi_document_matches_the_committed_snapshot() {
@@ -21,7 +19,7 @@ fn openapi_document_matches_the_committed_snapshot() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "docs/openapi.json is stale: run `UPDATE_SNAPSHOTS=1 scripts/test.sh --test openapi` \
+        "docs/openapi.json is stale: run `UPDATE_SNAPSHOTS=1 scripts/test.sh --test it openapi` \
          and review the diff"
     );
 }

@@ -1,22 +1,21 @@
 //! `/api/v1/clients/{client_id}/products`: exact decimals, lead-time defaults, validation,
 //! pagination, 409s.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::{
+    TestApp, assert_invalid_fields,
+    builders::{NewClient, NewShipment},
+    snapshot::assert_response_shape,
+};
 use axum::http::StatusCode;
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_product_keeps_exact_decimals_and_takes_the_clients_lead_time_defaults() {
     let app = TestApp::new().await;
-    let acme = app.insert_client("Acme").await;
-    app.db
-        .execute(&format!(
-            "UPDATE clients SET default_supplier_lead_days = 10, default_shipping_lead_days = 4 WHERE id = '{acme}'"
-        ))
+    let acme = app
+        .insert(NewClient::named("Acme").default_lead_days(10, 4))
         .await;
     let user = app.client_user(acme).await;
     let res = app
@@ -45,6 +44,7 @@ async fn a_product_keeps_exact_decimals_and_takes_the_clients_lead_time_defaults
     let location = res.header("location").expect("location").to_owned();
     let again = app.get_as(&location, &user).await.json();
     assert_eq!(again["unit_cost"], "0.10");
+    assert_response_shape!("created_product", &p);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -137,16 +137,7 @@ async fn a_duplicate_sku_conflicts_within_a_client_but_not_across_clients() {
     let globex = app.insert_client("Globex").await;
     let admin = app.admin().await;
     let body = json!({"sku": "SAME", "name": "Thing"});
-    assert_eq!(
-        app.post(
-            &format!("/api/v1/clients/{acme}/products"),
-            &admin,
-            body.clone()
-        )
-        .await
-        .status,
-        StatusCode::CREATED
-    );
+    app.create_product(&admin, acme, body.clone()).await;
     let problem = app
         .post(
             &format!("/api/v1/clients/{acme}/products"),
@@ -161,12 +152,7 @@ async fn a_duplicate_sku_conflicts_within_a_client_but_not_across_clients() {
             .unwrap_or_default()
             .contains("SAME")
     );
-    assert_eq!(
-        app.post(&format!("/api/v1/clients/{globex}/products"), &admin, body)
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    app.create_product(&admin, globex, body).await;
     // Renaming onto an existing sku conflicts too.
     let other = app.insert_product(acme, "OTHER").await;
     app.patch(
@@ -224,13 +210,7 @@ async fn a_shipped_product_cannot_be_deleted_but_others_can() {
     let shipped = app.insert_product(acme, "SHIPPED").await;
     let spare = app.insert_product(acme, "SPARE").await;
     let (order, item) = app.insert_order(acme, shipped, 2).await;
-    app.db
-        .execute(&format!(
-            "WITH s AS (INSERT INTO shipments (order_request_id, client_id, carrier) \
-                        VALUES ('{order}', '{acme}', 'fedex') RETURNING id) \
-             INSERT INTO shipment_items (shipment_id, product_id, order_request_item_id, quantity) \
-             SELECT id, '{shipped}', '{item}', 2 FROM s"
-        ))
+    app.insert(NewShipment::new(acme, order, "fedex").item(shipped, Some(item), 2))
         .await;
     let problem = app
         .delete(&format!("/api/v1/clients/{acme}/products/{shipped}"), &user)

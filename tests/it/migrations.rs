@@ -1,11 +1,9 @@
 //! The migrations themselves: every down.sql undoes its up.sql exactly, reverting the guide's
 //! five leaves the core as it was, a failing migration leaves nothing behind, and drift is seen.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::TestDb;
+use crate::common::TestDb;
 use fulfillment_ops::db::migrations::{
     self, Catalog, MigrationError, MigrationState, Migrator, RevertTarget,
 };

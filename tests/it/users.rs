@@ -1,11 +1,9 @@
 //! `/api/v1/users` (admin only) and `fulfillment-ops user create`.
 
-mod common;
-
 use std::process::{Command, Stdio};
 
+use crate::common::{TestApp, TestDb, assert_invalid_fields};
 use axum::http::{Method, StatusCode};
-use common::{TestApp, TestDb, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]

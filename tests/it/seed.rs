@@ -1,8 +1,8 @@
 //! `seed_demo`: the demo world it writes into a fresh migrated database.
 
-mod common;
+use std::sync::{Arc, Weak};
 
-use common::TestDb;
+use crate::common::TestDb;
 use fulfillment_ops::{
     auth::password::verify_password,
     seed::{SeedOptions, SeedReport, seed_demo},
@@ -40,12 +40,32 @@ async fn float(db: &tokio_postgres::Client, sql: &str) -> f64 {
         .get(0)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn seeds_a_small_world_and_refuses_a_second_run() {
-    let tdb = TestDb::migrated().await;
-    let report = seed_demo(&tdb.url, &small(7)).await.expect("seed");
-    let db = utc_client(&tdb).await;
+/// The small world (3 clients × 10 products × 3 months, seed 7), seeded once and shared by the
+/// tests below, which only read it; it is dropped with the last of them that holds it.
+struct SmallWorld {
+    db: TestDb,
+    report: SeedReport,
+}
 
+async fn small_world() -> Arc<SmallWorld> {
+    static SHARED: tokio::sync::Mutex<Weak<SmallWorld>> =
+        tokio::sync::Mutex::const_new(Weak::new());
+    let mut shared = SHARED.lock().await;
+    if let Some(world) = shared.upgrade() {
+        return world;
+    }
+    let db = TestDb::migrated().await;
+    let report = seed_demo(&db.url, &small(7)).await.expect("seed");
+    let world = Arc::new(SmallWorld { db, report });
+    *shared = Arc::downgrade(&world);
+    world
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_small_world_report_counts_what_is_in_the_database() {
+    let world = small_world().await;
+    let report = &world.report;
+    let db = utc_client(&world.db).await;
     // The report counts what is in the database.
     assert_eq!(report.clients, 3);
     assert_eq!(report.products, 30);
@@ -62,7 +82,12 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
     }
     assert!(report.order_requests > 50, "{report}");
     assert!(report.order_lines >= report.order_requests);
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_clients_have_different_industries() {
+    let world = small_world().await;
+    let db = utc_client(&world.db).await;
     // Clients: different industries, some with default lead times.
     assert_eq!(
         count(&db, "SELECT count(DISTINCT industry) FROM clients").await,
@@ -76,7 +101,12 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
         .await,
         1
     );
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_products_have_plausible_skus_costs_and_lead_times() {
+    let world = small_world().await;
+    let db = utc_client(&world.db).await;
     // Products: plausible SKUs, unique per client; prices above costs; about 10 % without
     // costs and 10 % without lead times; the trigger computed total lead days.
     assert_eq!(
@@ -139,7 +169,12 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
         .await,
         0
     );
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_order_lines_belong_to_the_orders_client_and_differ() {
+    let world = small_world().await;
+    let db = utc_client(&world.db).await;
     // Orders: lines belong to products of the order's client; 1–6 distinct products each.
     assert_eq!(
         count(
@@ -164,6 +199,12 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
         .await,
         0
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_orders_span_the_months_with_statuses_by_age() {
+    let world = small_world().await;
+    let db = utc_client(&world.db).await;
     // The history: inside the last 3 months, never in the future.
     assert_eq!(
         count(
@@ -213,7 +254,13 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
         .await
             >= 8
     );
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_stock_is_read_every_monday_and_current_stock_agrees() {
+    let world = small_world().await;
+    let report = &world.report;
+    let db = utc_client(&world.db).await;
     // Stock: one reading per product per Monday of the period, current_stock consistent.
     assert_eq!(
         count(
@@ -242,7 +289,12 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
         .await,
         0
     );
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_forecasts_are_monthly_and_near_actual_demand() {
+    let world = small_world().await;
+    let db = utc_client(&world.db).await;
     // Forecasts: one per product and month, on the first, near actual demand.
     assert_eq!(
         count(
@@ -267,7 +319,13 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
     )
     .await;
     assert!((0.7..1.3).contains(&ratio), "forecast / actual = {ratio}");
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_logins_verify_against_their_stored_hashes() {
+    let world = small_world().await;
+    let report = &world.report;
+    let db = utc_client(&world.db).await;
     // Logins: one per role and client, each verifying against its stored hash.
     assert_eq!(report.credentials.len(), 5);
     assert_eq!(count(&db, "SELECT count(*) FROM users").await, 5);
@@ -300,7 +358,14 @@ async fn seeds_a_small_world_and_refuses_a_second_run() {
     assert!(emails.contains(&"operator@demo.example"));
     assert!(emails.contains(&"northwind-apparel@demo.example"));
     assert!(report.to_string().contains("admin@demo.example"));
+}
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_seed_run_is_refused_and_changes_nothing() {
+    // A database of its own: were the refusal broken, the shared world would not be touched.
+    let tdb = TestDb::migrated().await;
+    let report = seed_demo(&tdb.url, &small(7)).await.expect("seed");
+    let db = utc_client(&tdb).await;
     // A second run is refused, and changes nothing.
     let err = seed_demo(&tdb.url, &small(7))
         .await
@@ -505,7 +570,7 @@ async fn many_clients_share_one_client_password() {
 
 /// The scale run: `DATABASE_URL` names a migrated, empty database. `SEED_CLIENTS`,
 /// `SEED_PRODUCTS_PER_CLIENT` and `SEED_MONTHS` override the size (1000 × 100 × 12).
-/// `cargo test --release --test seed seed_at_scale -- --ignored --nocapture`
+/// `cargo test --release --test it seed::seed_at_scale -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs DATABASE_URL and minutes; run by hand"]
 async fn seed_at_scale() {

@@ -1,9 +1,15 @@
 //! Every object the migration guide names exists with its exact name and rule, and the
 //! database enforces what the guide says it enforces.
 
-mod common;
+use crate::common::{
+    TestDb,
+    builders::{Fixture, NewClient, NewOrder, NewProduct, NewShipment},
+};
 
-use common::TestDb;
+/// `00000000-0000-0000-0000-0000000000{n:02x}`: fixed ids that read well in a failure.
+fn id(n: u8) -> uuid::Uuid {
+    uuid::Uuid::from_u128(u128::from(n))
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn guide_indexes_exist_with_their_uniqueness() {
@@ -183,15 +189,18 @@ async fn guide_functions_triggers_constraint_and_comments_exist() {
 async fn total_lead_days_is_computed_and_no_part_may_be_negative() {
     let db = TestDb::migrated().await;
     let client = db.client().await;
-    client
-        .batch_execute(
-            "INSERT INTO clients (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'Acme');
-             INSERT INTO products (id, client_id, sku, name, supplier_lead_days, shipping_lead_days, processing_lead_days)
-             VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-000000000001', 'A', 'A', 3, 4, 5),
-                    ('00000000-0000-0000-0000-0000000000a2', '00000000-0000-0000-0000-000000000001', 'B', 'B', NULL, NULL, NULL);",
-        )
-        .await
-        .expect("insert");
+    let conn = &mut db.diesel().await;
+    let acme = NewClient::named("Acme")
+        .id(id(0x01))
+        .industry(None)
+        .insert(conn)
+        .await;
+    NewProduct::new(acme, "A")
+        .id(id(0xa1))
+        .lead_days(Some(3), Some(4), Some(5))
+        .insert(conn)
+        .await;
+    NewProduct::new(acme, "B").id(id(0xa2)).insert(conn).await;
     let total = |sku: &'static str| {
         let client = &client;
         async move {
@@ -244,21 +253,23 @@ async fn total_lead_days_is_computed_and_no_part_may_be_negative() {
 async fn delete_rules_protect_shipped_history() {
     let db = TestDb::migrated().await;
     let client = db.client().await;
-    client
-        .batch_execute(
-            "INSERT INTO clients (id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'Acme');
-             INSERT INTO products (id, client_id, sku, name)
-             VALUES ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-000000000001', 'A', 'A');
-             INSERT INTO order_requests (id, client_id) VALUES ('00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-000000000001');
-             INSERT INTO order_request_items (id, order_request_id, product_id, quantity)
-             VALUES ('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-0000000000a1', 5);
-             INSERT INTO shipments (id, order_request_id, client_id, carrier)
-             VALUES ('00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000b1', '00000000-0000-0000-0000-000000000001', 'ups');
-             INSERT INTO shipment_items (shipment_id, product_id, order_request_item_id, quantity)
-             VALUES ('00000000-0000-0000-0000-0000000000d1', '00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000c1', 5);",
-        )
-        .await
-        .expect("insert");
+    let conn = &mut db.diesel().await;
+    let acme = NewClient::named("Acme")
+        .id(id(0x01))
+        .industry(None)
+        .insert(conn)
+        .await;
+    let product = NewProduct::new(acme, "A").id(id(0xa1)).insert(conn).await;
+    let order = NewOrder::new(acme)
+        .id(id(0xb1))
+        .item_with_id(id(0xc1), product, 5)
+        .insert(conn)
+        .await;
+    NewShipment::new(acme, order.id, "ups")
+        .id(id(0xd1))
+        .item(product, Some(order.items[0]), 5)
+        .insert(conn)
+        .await;
     let err = client
         .batch_execute("DELETE FROM clients")
         .await

@@ -1,11 +1,9 @@
 //! `/api/v1/clients`: who may do what, validation, pagination, the RESTRICT on shipments.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::{TestApp, assert_invalid_fields, builders::NewShipment};
 use axum::http::StatusCode;
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -168,11 +166,7 @@ async fn a_client_with_shipments_cannot_be_deleted() {
     let acme = app.insert_client("Acme").await;
     let product = app.insert_product(acme, "SKU-1").await;
     let (order, _) = app.insert_order(acme, product, 1).await;
-    app.db
-        .execute(&format!(
-            "INSERT INTO shipments (order_request_id, client_id, carrier) VALUES ('{order}', '{acme}', 'ups')"
-        ))
-        .await;
+    app.insert(NewShipment::new(acme, order, "ups")).await;
     let problem = app
         .delete(&format!("/api/v1/clients/{acme}"), &admin)
         .await

@@ -1,15 +1,13 @@
 //! Operating the service: liveness, readiness that follows the database and the migrations,
 //! problem+json for every error, request ids, CORS, metrics.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{TestApp, TestDb, proxy::ChaosProxy, server_addr};
 use axum::{
     body::Body,
     http::{Method, Request, StatusCode},
 };
-use common::{TestApp, TestDb, proxy::ChaosProxy, server_addr};
 use fulfillment_ops::{
     config::MigrateMode,
     db::migrations::{Catalog, Migrator, RevertTarget},
@@ -224,7 +222,7 @@ async fn metrics_count_requests_by_route_template_and_status() {
     assert!(text.contains("db_pool_connections{state=\"max\"} 4"));
 }
 
-async fn wait_for(app: &TestApp, path: &str, want: StatusCode) -> common::TestResponse {
+async fn wait_for(app: &TestApp, path: &str, want: StatusCode) -> crate::common::TestResponse {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let res = app.get(path, None).await;

@@ -1,14 +1,12 @@
 //! The real binary: replicas starting together, the `migrate` commands, configuration errors
 //! and a migration that fails at startup.
 
-mod common;
-
 use std::{
     process::{Child, Command, Output, Stdio},
     time::{Duration, Instant},
 };
 
-use common::{ADMIN_TOKEN, JWT_SECRET, TestDb, free_port};
+use crate::common::{ADMIN_TOKEN, JWT_SECRET, TestDb, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_fulfillment-ops");
 

@@ -1,12 +1,13 @@
 //! `/api/v1/clients/{client_id}/order-requests`: one transaction per order, validation,
 //! newest-first pagination, filters.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::{
+    TestApp, assert_invalid_fields,
+    builders::{NewOrder, at},
+};
 use axum::http::StatusCode;
-use common::{TestApp, assert_invalid_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -114,18 +115,21 @@ async fn order_requests_list_newest_first_across_pages_and_filter() {
     let acme = app.insert_client("Acme").await;
     let user = app.client_user(acme).await;
     let a = app.insert_product(acme, "A").await;
+    // Two orders created in the same instant still page apart (ties broken by id).
+    let same_instant = at("2026-01-15T10:00:00Z");
     let mut ids = Vec::new();
-    for _ in 0..7 {
+    for order in [
+        NewOrder::new(acme).at(same_instant),
+        NewOrder::new(acme).at(same_instant),
+        NewOrder::new(acme)
+            .at(at("2025-12-31T23:59:59Z"))
+            .status("fulfilled"),
+    ] {
+        ids.push(app.insert(order.item(a, 1)).await.id.to_string());
+    }
+    for _ in 3..7 {
         ids.push(app.insert_order(acme, a, 1).await.0.to_string());
     }
-    // Two orders created in the same instant still page apart (ties broken by id).
-    app.db
-        .execute(&format!(
-            "UPDATE order_requests SET created_at = '2026-01-15T10:00:00Z' WHERE id IN ('{}', '{}'); \
-             UPDATE order_requests SET created_at = '2025-12-31T23:59:59Z', status = 'fulfilled' WHERE id = '{}'",
-            ids[0], ids[1], ids[2]
-        ))
-        .await;
     let path = format!("/api/v1/clients/{acme}/order-requests");
     let (rows, pages) = app.collect_pages(&path, &user, 2).await;
     assert_eq!(pages, 4);
