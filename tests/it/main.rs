@@ -19,6 +19,7 @@ mod openapi;
 mod operations;
 mod order_requests;
 mod products;
+mod protocol;
 mod robustness;
 mod schema;
 mod seed;
