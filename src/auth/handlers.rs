@@ -7,11 +7,12 @@ use utoipa::ToSchema;
 use super::{password::verify_password, principal::CurrentUser, token};
 use crate::{
     http::{
-        error::{ApiError, ApiResult, Problem},
+        conn::Db,
+        error::{ApiError, ApiResult, OrNotFound, Problem},
         extract,
         state::AppState,
     },
-    users::{queries, types::UserView},
+    users::{queries, types::User},
 };
 
 #[derive(Deserialize, ToSchema)]
@@ -63,8 +64,11 @@ pub async fn login(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = UserView), (status = 401, body = Problem)))]
-pub async fn me(user: CurrentUser, State(state): State<AppState>) -> ApiResult<Json<UserView>> {
-    let mut conn = state.pool.get().await?;
-    Ok(Json(queries::get(&mut conn, user.id).await?.into()))
+    responses((status = 200, body = User), (status = 401, body = Problem)))]
+pub async fn me(user: CurrentUser, Db(mut conn): Db) -> ApiResult<Json<User>> {
+    Ok(Json(
+        queries::get(&mut conn, user.id)
+            .await
+            .or_not_found("user")?,
+    ))
 }

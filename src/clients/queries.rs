@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::types::{Client, ClientFields};
 use crate::db::schema::clients;
 use crate::http::pagination::PageRequest;
+use crate::keyset_page;
 
 /// Sort key of the client list: name, then id.
 pub type ClientKey = (String, Uuid);
@@ -29,15 +30,7 @@ pub async fn list(
     if let Some(industry) = industry {
         q = q.filter(clients::industry.eq(industry.to_owned()));
     }
-    if let Some((name, id)) = &page.after {
-        q = q.filter(
-            clients::name
-                .gt(name.clone())
-                .or(clients::name.eq(name.clone()).and(clients::id.gt(*id))),
-        );
-    }
-    q.order((clients::name.asc(), clients::id.asc()))
-        .limit(page.fetch())
+    keyset_page!(q, page, asc(clients::name, clients::id))
         .load(conn)
         .await
 }

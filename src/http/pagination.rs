@@ -114,3 +114,37 @@ impl<T> Page<T> {
         }
     }
 }
+
+/// Keyset-paginates a boxed Diesel query on its sort key: the rows strictly after the page's
+/// `after` key, in key order, and one more than the page (for [`Page::from_rows`]). One
+/// definition of the page dance for every list:
+///
+/// ```ignore
+/// keyset_page!(q, page, asc(clients::name, clients::id)).load(conn).await
+/// keyset_page!(q, page, desc(order_requests::created_at, order_requests::id))
+/// keyset_page!(q, page, asc(products::sku))
+/// ```
+#[macro_export]
+macro_rules! keyset_page {
+    ($q:expr, $page:expr, asc($a:expr, $b:expr)) => {{
+        let mut q = $q;
+        if let Some((x, y)) = $page.after.clone() {
+            q = q.filter($a.gt(x.clone()).or($a.eq(x).and($b.gt(y))));
+        }
+        q.order(($a.asc(), $b.asc())).limit($page.fetch())
+    }};
+    ($q:expr, $page:expr, desc($a:expr, $b:expr)) => {{
+        let mut q = $q;
+        if let Some((x, y)) = $page.after.clone() {
+            q = q.filter($a.lt(x.clone()).or($a.eq(x).and($b.lt(y))));
+        }
+        q.order(($a.desc(), $b.desc())).limit($page.fetch())
+    }};
+    ($q:expr, $page:expr, asc($a:expr)) => {{
+        let mut q = $q;
+        if let Some(x) = $page.after.clone() {
+            q = q.filter($a.gt(x));
+        }
+        q.order($a.asc()).limit($page.fetch())
+    }};
+}

@@ -11,6 +11,7 @@ use super::types::{NewOrder, OrderItem, OrderRequest, OrderRequestRow, OrderStat
 use crate::{
     db::schema::{order_request_items, order_requests, products},
     http::pagination::PageRequest,
+    keyset_page,
 };
 
 /// Sort key of the list: newest first.
@@ -49,20 +50,13 @@ pub async fn list(
     if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
         q = q.filter(order_requests::created_at.lt(day_start(to)));
     }
-    if let Some((at, id)) = &page.after {
-        q = q.filter(
-            order_requests::created_at
-                .lt(*at)
-                .or(order_requests::created_at
-                    .eq(*at)
-                    .and(order_requests::id.lt(*id))),
-        );
-    }
-    let rows: Vec<OrderRequestRow> = q
-        .order((order_requests::created_at.desc(), order_requests::id.desc()))
-        .limit(page.fetch())
-        .load(conn)
-        .await?;
+    let rows: Vec<OrderRequestRow> = keyset_page!(
+        q,
+        page,
+        desc(order_requests::created_at, order_requests::id)
+    )
+    .load(conn)
+    .await?;
     // The look-ahead row only tells whether another page follows: it needs no items.
     let page_rows = rows.len().min(page.limit as usize);
     with_items(conn, rows, page_rows).await

@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{Product, ProductFields};
-use crate::{db::schema::products, http::pagination::PageRequest};
+use crate::{db::schema::products, http::pagination::PageRequest, keyset_page};
 
 /// Sort key of the product list: the SKU (unique per client).
 pub fn key(p: &Product) -> String {
@@ -40,13 +40,7 @@ pub async fn list(
                 .or(products::name.ilike(pattern)),
         );
     }
-    if let Some(after) = &page.after {
-        q = q.filter(products::sku.gt(after.clone()));
-    }
-    q.order(products::sku.asc())
-        .limit(page.fetch())
-        .load(conn)
-        .await
+    keyset_page!(q, page, asc(products::sku)).load(conn).await
 }
 
 /// A product of this client (another client's product is not found).

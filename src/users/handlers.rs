@@ -5,7 +5,7 @@ use diesel_async::AsyncConnection;
 
 use super::{
     queries::{self, UserKey},
-    types::{CreateUser, NewUser, UpdateUser, UserFilter, UserPath, UserView, write_error},
+    types::{CreateUser, NewUser, UpdateUser, User, UserFilter, UserPath, write_error},
 };
 use crate::{
     auth::{
@@ -23,32 +23,27 @@ use crate::{
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(UserFilter, PageQuery),
-    responses((status = 200, body = Page<UserView>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<User>), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_users(
     user: CurrentUser,
     State(state): State<AppState>,
     Query(filter): Query<UserFilter>,
     page: PageRequest<UserKey>,
-) -> ApiResult<Json<Page<UserView>>> {
+) -> ApiResult<Json<Page<User>>> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
     let rows = queries::list(&mut conn, filter.role, filter.client_id, &page).await?;
-    Ok(Json(Page::from_rows(
-        rows,
-        &page,
-        queries::key,
-        UserView::from,
-    )))
+    Ok(Json(Page::from_rows(rows, &page, queries::key, |u| u)))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     request_body = CreateUser,
-    responses((status = 201, body = UserView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = User), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_user(
     user: CurrentUser,
     State(state): State<AppState>,
     extract::Json(body): extract::Json<CreateUser>,
-) -> ApiResult<Created<UserView>> {
+) -> ApiResult<Created<User>> {
     user.require_admin()?;
     let (email, name) = body.validate()?;
     let password_hash = hash_password(body.password).await?;
@@ -65,34 +60,34 @@ pub async fn create_user(
         .map_err(|e| write_error(e, &new.email))?;
     Ok(Created::at(
         format!("/api/v1/users/{}", created.id),
-        created.into(),
+        created,
     ))
 }
 
 #[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])), params(UserPath),
-    responses((status = 200, body = UserView), (status = 404, body = Problem)))]
+    responses((status = 200, body = User), (status = 404, body = Problem)))]
 pub async fn get_user(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(UserPath { user_id }): Path<UserPath>,
-) -> ApiResult<Json<UserView>> {
+) -> ApiResult<Json<User>> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
     let found = queries::get(&mut conn, user_id)
         .await
         .or_not_found("user")?;
-    Ok(Json(found.into()))
+    Ok(Json(found))
 }
 
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])), params(UserPath),
     request_body = UpdateUser,
-    responses((status = 200, body = UserView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = User), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_user(
     user: CurrentUser,
     State(state): State<AppState>,
     Path(UserPath { user_id }): Path<UserPath>,
     extract::Json(body): extract::Json<UpdateUser>,
-) -> ApiResult<Json<UserView>> {
+) -> ApiResult<Json<User>> {
     user.require_admin()?;
     // The new password is checked and hashed first, so the row lock below is not held through
     // Argon2's deliberate slowness.
@@ -116,7 +111,7 @@ pub async fn update_user(
                 .map_err(|e| write_error(e, &merged.email))
         })
         .await?;
-    Ok(Json(updated.into()))
+    Ok(Json(updated))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])), params(UserPath),

@@ -5,13 +5,13 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::types::{NewUser, UserRow};
-use crate::{auth::principal::Role, db::schema::users, http::pagination::PageRequest};
+use super::types::{NewUser, User};
+use crate::{auth::principal::Role, db::schema::users, http::pagination::PageRequest, keyset_page};
 
 /// Sort key of the user list: email, then id.
 pub type UserKey = (String, Uuid);
 
-pub fn key(u: &UserRow) -> UserKey {
+pub fn key(u: &User) -> UserKey {
     (u.email.clone(), u.id)
 }
 
@@ -20,46 +20,38 @@ pub async fn list(
     role: Option<Role>,
     client_id: Option<Uuid>,
     page: &PageRequest<UserKey>,
-) -> QueryResult<Vec<UserRow>> {
-    let mut q = users::table.select(UserRow::as_select()).into_boxed();
+) -> QueryResult<Vec<User>> {
+    let mut q = users::table.select(User::as_select()).into_boxed();
     if let Some(role) = role {
         q = q.filter(users::role.eq(role));
     }
     if let Some(client_id) = client_id {
         q = q.filter(users::client_id.eq(client_id));
     }
-    if let Some((email, id)) = &page.after {
-        q = q.filter(
-            users::email
-                .gt(email.clone())
-                .or(users::email.eq(email.clone()).and(users::id.gt(*id))),
-        );
-    }
-    q.order((users::email.asc(), users::id.asc()))
-        .limit(page.fetch())
+    keyset_page!(q, page, asc(users::email, users::id))
         .load(conn)
         .await
 }
 
-pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<UserRow> {
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<User> {
     users::table
         .find(id)
-        .select(UserRow::as_select())
+        .select(User::as_select())
         .first(conn)
         .await
 }
 
 /// The user, row-locked until the transaction ends (PATCH reads, merges and writes under it).
-pub async fn get_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<UserRow> {
+pub async fn get_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<User> {
     users::table
         .find(id)
-        .select(UserRow::as_select())
+        .select(User::as_select())
         .for_update()
         .first(conn)
         .await
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, user: &NewUser) -> QueryResult<UserRow> {
+pub async fn create(conn: &mut AsyncPgConnection, user: &NewUser) -> QueryResult<User> {
     diesel::insert_into(users::table)
         .values((
             users::email.eq(&user.email),
@@ -68,7 +60,7 @@ pub async fn create(conn: &mut AsyncPgConnection, user: &NewUser) -> QueryResult
             users::client_id.eq(user.client_id),
             users::password_hash.eq(&user.password_hash),
         ))
-        .returning(UserRow::as_returning())
+        .returning(User::as_returning())
         .get_result(conn)
         .await
 }
@@ -77,9 +69,9 @@ pub async fn create(conn: &mut AsyncPgConnection, user: &NewUser) -> QueryResult
 pub async fn update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    merged: &UserRow,
+    merged: &User,
     password_hash: Option<String>,
-) -> QueryResult<UserRow> {
+) -> QueryResult<User> {
     let now: DateTime<Utc> = Utc::now();
     let target = users::table.find(id);
     let changes = (
@@ -93,14 +85,14 @@ pub async fn update(
         Some(hash) => {
             diesel::update(target)
                 .set((changes, users::password_hash.eq(hash)))
-                .returning(UserRow::as_returning())
+                .returning(User::as_returning())
                 .get_result(conn)
                 .await
         }
         None => {
             diesel::update(target)
                 .set(changes)
-                .returning(UserRow::as_returning())
+                .returning(User::as_returning())
                 .get_result(conn)
                 .await
         }

@@ -26,20 +26,11 @@ pub struct UserPath {
     pub user_id: Uuid,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A user as stored (less the password hash) and as answered.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = users)]
-pub struct UserRow {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub client_id: Option<Uuid>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserView {
+#[schema(as = UserView)]
+pub struct User {
     pub id: Uuid,
     pub email: String,
     pub name: String,
@@ -48,20 +39,6 @@ pub struct UserView {
     pub client_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-impl From<UserRow> for UserView {
-    fn from(r: UserRow) -> Self {
-        Self {
-            id: r.id,
-            email: r.email,
-            name: r.name,
-            role: r.role,
-            client_id: r.client_id,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -136,9 +113,9 @@ impl CreateUser {
 
 impl UpdateUser {
     /// The user with this PATCH applied, checked as a whole; `me` may not demote itself.
-    pub fn merged(&self, current: &UserRow, me: Uuid) -> ApiResult<UserRow> {
+    pub fn merged(&self, current: &User, me: Uuid) -> ApiResult<User> {
         validate(|v| {
-            let u = UserRow {
+            let u = User {
                 email: v.patch_required("email", &self.email, &current.email, |v, e| {
                     v.email("email", e)
                 }),
