@@ -4,7 +4,10 @@
 //! client user of another client gets 404 from it. A route naming `{client_id}` mounted
 //! anywhere else fails `every_route_naming_a_client_is_behind_the_tenancy_layer`.
 
-use crate::common::{Actor, TestApp};
+use crate::common::{
+    Actor, TestApp,
+    builders::{NewBudget, NewClient, NewProduct},
+};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 use uuid::Uuid;
@@ -67,28 +70,14 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let client_a = app.insert_client("Client A").await;
-    let product = app.insert_product(client_a, "A-1").await;
+    let client_a = app.insert(NewClient::named("Client A")).await;
+    // The EOQ inputs, so the owner's GET of /products/{product_id}/eoq answers 200, not 422.
+    let product = app
+        .insert(NewProduct::new(client_a, "A-1").costs("10", "50", "0.2"))
+        .await;
     let (order, _) = app.insert_order(client_a, product, 3).await;
-    // Financial tracking: a budget to address, and the EOQ inputs so the owner's GET of
-    // /products/{product_id}/eoq answers 200 rather than 422.
-    let budget: Uuid = app
-        .db
-        .client()
-        .await
-        .query_one(
-            "INSERT INTO budgets (client_id, period_start, period_end, budgeted_amount) \
-             VALUES ($1, '2025-01-01', '2025-12-31', 1000) RETURNING id",
-            &[&client_a],
-        )
-        .await
-        .expect("insert budget")
-        .get(0);
-    app.db
-        .execute(&format!(
-            "UPDATE products SET unit_cost = 10, reorder_cost = 50, holding_cost_rate = 0.2 \
-             WHERE id = '{product}'"
-        ))
+    let budget = app
+        .insert(NewBudget::new(client_a, "2025-01-01", "2025-12-31", "1000"))
         .await;
     World {
         client_a,
