@@ -66,7 +66,10 @@ pub async fn create_order_request(
             Ok(queries::insert(conn, client_id, &order).await?)
         })
         .await?;
-    let location = format!("/api/v1/clients/{client_id}/order-requests/{}", created.id);
+    let location = format!(
+        "/api/v1/clients/{client_id}/order-requests/{}",
+        created.order.id
+    );
     Ok(Created::at(location, created))
 }
 

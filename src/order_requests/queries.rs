@@ -18,7 +18,7 @@ use crate::{
 pub type OrderKey = (DateTime<Utc>, Uuid);
 
 pub fn key(o: &OrderRequest) -> OrderKey {
-    (o.created_at, o.id)
+    (o.order.created_at, o.order.id)
 }
 
 pub struct ListFilter {

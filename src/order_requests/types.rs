@@ -35,7 +35,8 @@ pub struct OrderRequestPath {
     pub order_request_id: Uuid,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// An order request's own row.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = order_requests)]
 pub struct OrderRequestRow {
     pub id: Uuid,
@@ -56,28 +57,17 @@ pub struct OrderItem {
     pub quantity: i32,
 }
 
+/// An order request with its items, as answered.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderRequest {
-    pub id: Uuid,
-    pub client_id: Uuid,
-    pub status: OrderStatus,
-    pub notes: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub order: OrderRequestRow,
     pub items: Vec<OrderItem>,
 }
 
 impl OrderRequest {
-    pub fn new(row: OrderRequestRow, items: Vec<OrderItem>) -> Self {
-        Self {
-            id: row.id,
-            client_id: row.client_id,
-            status: row.status,
-            notes: row.notes,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            items,
-        }
+    pub fn new(order: OrderRequestRow, items: Vec<OrderItem>) -> Self {
+        Self { order, items }
     }
 }
 
