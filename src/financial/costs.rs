@@ -2,11 +2,7 @@
 //! The handler takes [`ClientScope`], so tenancy is checked before it runs; any user passing
 //! it (staff, or the client's own users) may write.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
-use bigdecimal::BigDecimal;
+use axum::Json;
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -18,14 +14,14 @@ use crate::{
     auth::tenancy::ClientScope,
     db::schema::products,
     http::{
-        decimal::{self, Decimal},
-        error::{ApiError, ApiResult, Problem},
-        extract::{self, double_option},
-        state::AppState,
-        validation::Validator,
+        conn::Db,
+        decimal::Decimal,
+        error::{ApiResult, OrNotFound, Problem},
+        extract::{self, Path},
+        patch::Patch,
+        validation::validate,
     },
-    products::types::ProductPath,
-    products::types::{COST_SOURCES, Product},
+    products::types::{CostSource, Product, ProductPath},
 };
 
 // Handler ------------------------------------------------------------------------------------
@@ -36,17 +32,15 @@ use crate::{
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_product_costs(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<ProductPath>,
     extract::Json(body): extract::Json<UpdateProductCosts>,
 ) -> ApiResult<Json<Product>> {
-    let (changes, v) = validate_costs(&body);
-    v.finish()?;
-    let mut conn = state.pool.get().await?;
+    let changes = body.validate()?;
     update_costs(&mut conn, scope.client_id, path.product_id, &changes)
-        .await?
+        .await
+        .or_not_found("product")
         .map(Json)
-        .ok_or_else(|| ApiError::not_found("product"))
 }
 
 // Types --------------------------------------------------------------------------------------
@@ -56,25 +50,21 @@ pub async fn update_product_costs(
 #[serde(deny_unknown_fields)]
 pub struct UpdateProductCosts {
     /// Purchase cost per unit, cents, ≥ 0.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_cost: Option<Option<Decimal>>,
+    #[serde(default)]
+    pub unit_cost: Patch<Decimal>,
     /// Selling price per unit, cents, ≥ 0.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_price: Option<Option<Decimal>>,
+    #[serde(default)]
+    pub unit_price: Patch<Decimal>,
     /// Fixed cost of placing one replenishment order (EOQ's S), cents, ≥ 0.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub reorder_cost: Option<Option<Decimal>>,
+    #[serde(default)]
+    pub reorder_cost: Patch<Decimal>,
     /// Annual holding cost as a fraction of `unit_cost`, 0 to 1, four decimals.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Decimal>)]
-    pub holding_cost_rate: Option<Option<Decimal>>,
+    #[serde(default)]
+    pub holding_cost_rate: Patch<Decimal>,
     /// `manual`, `supplier_invoice`, `erp_import` or `estimate`.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub cost_source: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<CostSource>)]
+    pub cost_source: Patch<String>,
 }
 
 /// The validated cost columns to write. `None` leaves a column alone, `Some(None)` clears it,
@@ -82,11 +72,11 @@ pub struct UpdateProductCosts {
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = products)]
 pub struct CostChanges {
-    pub unit_cost: Option<Option<BigDecimal>>,
-    pub unit_price: Option<Option<BigDecimal>>,
-    pub reorder_cost: Option<Option<BigDecimal>>,
-    pub holding_cost_rate: Option<Option<BigDecimal>>,
-    pub cost_source: Option<Option<String>>,
+    pub unit_cost: Option<Option<Decimal>>,
+    pub unit_price: Option<Option<Decimal>>,
+    pub reorder_cost: Option<Option<Decimal>>,
+    pub holding_cost_rate: Option<Option<Decimal>>,
+    pub cost_source: Option<Option<CostSource>>,
 }
 
 impl CostChanges {
@@ -100,60 +90,42 @@ impl CostChanges {
     }
 }
 
-fn patch_decimal(
-    v: &mut Validator,
-    field: &str,
-    value: &Option<Option<Decimal>>,
-    check: fn(&Decimal) -> Result<BigDecimal, String>,
-) -> Option<Option<BigDecimal>> {
-    value
-        .as_ref()
-        .map(|inner| inner.as_ref().map(|d| v.decimal(field, d, check)))
-}
-
-pub fn validate_costs(body: &UpdateProductCosts) -> (CostChanges, Validator) {
-    let mut v = Validator::new();
-    let changes = CostChanges {
-        unit_cost: patch_decimal(&mut v, "unit_cost", &body.unit_cost, decimal::money),
-        unit_price: patch_decimal(&mut v, "unit_price", &body.unit_price, decimal::money),
-        reorder_cost: patch_decimal(&mut v, "reorder_cost", &body.reorder_cost, decimal::money),
-        holding_cost_rate: patch_decimal(
-            &mut v,
-            "holding_cost_rate",
-            &body.holding_cost_rate,
-            decimal::rate,
-        ),
-        cost_source: body.cost_source.as_ref().map(|inner| {
-            inner
-                .as_deref()
-                .map(|s| v.one_of("cost_source", s, COST_SOURCES))
-        }),
-    };
-    (changes, v)
+impl UpdateProductCosts {
+    /// The columns this PATCH names, checked; a 422 names every bad one.
+    pub fn validate(&self) -> ApiResult<CostChanges> {
+        validate(|v| CostChanges {
+            unit_cost: v.change(&self.unit_cost, |v, d| v.money("unit_cost", d)),
+            unit_price: v.change(&self.unit_price, |v, d| v.money("unit_price", d)),
+            reorder_cost: v.change(&self.reorder_cost, |v, d| v.money("reorder_cost", d)),
+            holding_cost_rate: v.change(&self.holding_cost_rate, |v, d| {
+                v.rate("holding_cost_rate", d)
+            }),
+            cost_source: v
+                .change(&self.cost_source, |v, s| v.word("cost_source", s))
+                .map(Option::flatten),
+        })
+    }
 }
 
 // Queries ------------------------------------------------------------------------------------
 
 /// Writes the named cost columns and stamps `last_cost_update`, in one UPDATE (only the named
 /// columns change, so a concurrent edit of another column is never overwritten). A request
-/// naming nothing changes nothing and stamps nothing. `None`: no such product of this client.
+/// naming nothing changes nothing and stamps nothing. `NotFound`: no such product of this
+/// client.
 pub async fn update_costs(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     product_id: Uuid,
     changes: &CostChanges,
-) -> QueryResult<Option<Product>> {
+) -> QueryResult<Product> {
     let target = products::table.filter(
         products::id
             .eq(product_id)
             .and(products::client_id.eq(client_id)),
     );
     if changes.is_empty() {
-        return target
-            .select(Product::as_select())
-            .first(conn)
-            .await
-            .optional();
+        return target.select(Product::as_select()).first(conn).await;
     }
     let now = Utc::now();
     diesel::update(target)
@@ -165,5 +137,4 @@ pub async fn update_costs(
         .returning(Product::as_returning())
         .get_result(conn)
         .await
-        .optional()
 }

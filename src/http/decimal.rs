@@ -24,7 +24,7 @@ use utoipa::{
 
 /// An exact decimal: the wire format above, and a NUMERIC column in Diesel row structs (so
 /// rows serialize as plain strings with no `serialize_with` per field).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, AsExpression, FromSqlRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Numeric)]
 pub struct Decimal(pub BigDecimal);
 
@@ -184,19 +184,6 @@ impl Decimal {
     /// An annual rate, checked and at the column's scale (see [`rate`]).
     pub fn rate(&self) -> Result<Decimal, String> {
         rate(self).map(Decimal)
-    }
-}
-
-/// `#[serde(serialize_with = "decimal::plain")]` for a NUMERIC column read as `BigDecimal`.
-pub fn plain<S: Serializer>(v: &BigDecimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&v.to_plain_string())
-}
-
-/// `#[serde(serialize_with = "decimal::plain_opt")]` for a nullable NUMERIC column.
-pub fn plain_opt<S: Serializer>(v: &Option<BigDecimal>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(d) => s.serialize_str(&d.to_plain_string()),
-        None => s.serialize_none(),
     }
 }
 

@@ -277,9 +277,17 @@ pub trait OrNotFound<T> {
 
 impl<T> OrNotFound<T> for diesel::QueryResult<T> {
     fn or_not_found(self, what: &str) -> ApiResult<T> {
-        self.map_err(|e| match e {
+        self.map_err(|e| ApiError::from_query(e, what))
+    }
+}
+
+impl ApiError {
+    /// A query's error at the edge: a missing row is the 404 naming `what`, the rest map as
+    /// `From<DieselError>` does. For feature errors that wrap Diesel's.
+    pub fn from_query(e: DieselError, what: &str) -> Self {
+        match e {
             DieselError::NotFound => ApiError::not_found(what),
             e => e.into(),
-        })
+        }
     }
 }

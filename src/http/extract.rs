@@ -252,28 +252,6 @@ where
     }
 }
 
-/// For PATCH bodies not yet on [`Patch`](super::patch::Patch): tells an absent field from an
-/// explicit `null`. Use with `#[serde(default, deserialize_with = "double_option")]`.
-pub fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: serde::Deserialize<'de>,
-    D: serde::Deserializer<'de>,
-{
-    serde::Deserialize::deserialize(d).map(Some)
-}
-
-/// For PATCH bodies not yet on [`Patch`](super::patch::Patch): absent, but never `null`.
-pub fn not_null<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
-where
-    T: serde::Deserialize<'de>,
-    D: serde::Deserializer<'de>,
-{
-    let value: Option<T> = serde::Deserialize::deserialize(d)?;
-    value
-        .map(Some)
-        .ok_or_else(|| serde::de::Error::custom("must not be null"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

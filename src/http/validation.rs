@@ -142,6 +142,20 @@ impl Validator {
         }
     }
 
+    /// A PATCHed column written as a SET clause, without reading the row: absent is `None`
+    /// (the column stays), `null` is `Some(None)` (cleared), a value goes through `check`.
+    pub fn change<R, T>(
+        &mut self,
+        patch: &Patch<R>,
+        check: impl FnOnce(&mut Self, &R) -> T,
+    ) -> Option<Option<T>> {
+        match patch {
+            Patch::Absent => None,
+            Patch::Null => Some(None),
+            Patch::Value(value) => Some(Some(check(self, value))),
+        }
+    }
+
     /// A PATCHed optional text: absent keeps, `null` or empty clears, a value is trimmed and
     /// checked like [`Validator::opt_text`].
     pub fn patch_text(
@@ -179,14 +193,6 @@ impl Validator {
             self.error(field, format!("must be one of: {}", E::WORDS.join(", ")));
         }
         word
-    }
-
-    /// One of a fixed vocabulary.
-    pub fn one_of(&mut self, field: &str, value: &str, allowed: &[&str]) -> String {
-        if !allowed.contains(&value) {
-            self.error(field, format!("must be one of: {}", allowed.join(", ")));
-        }
-        value.to_owned()
     }
 
     pub fn finish(self) -> ApiResult<()> {

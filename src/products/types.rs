@@ -28,9 +28,6 @@ text_enum! {
     }
 }
 
-/// The words of [`CostSource`], for code that still validates text.
-pub const COST_SOURCES: &[&str] = CostSource::WORDS;
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ProductPath {

@@ -2,59 +2,37 @@
 //! so tenancy is checked before any of them runs; any user passing it (staff, or the client's
 //! own users) may read and write. Query errors become HTTP through `From<BudgetError>`.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
+use axum::{Json, http::StatusCode};
 
 use super::{
-    queries::{self, BudgetListFilter},
-    types::{
-        Budget, BudgetFilter, BudgetKey, BudgetPath, CreateBudget, UpdateBudget, validate_create,
-    },
+    queries,
+    types::{Budget, BudgetFilter, BudgetKey, BudgetPath, CreateBudget, UpdateBudget},
 };
 use crate::{
     auth::tenancy::ClientScope,
     clients::types::ClientPath,
     financial::check_window,
     http::{
-        error::{ApiResult, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery},
-        state::AppState,
+        conn::Db,
+        error::{ApiError, ApiResult, OrNotFound, Problem},
+        extract::{self, Path, Query},
+        pagination::{Page, PageQuery, PageRequest},
+        response::Created,
     },
 };
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/budgets", tag = "financial",
-    security(("bearer" = [])), params(ClientPath, BudgetFilter),
+    security(("bearer" = [])), params(ClientPath, BudgetFilter, PageQuery),
     responses((status = 200, body = Page<Budget>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_budgets(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Query(filter): Query<BudgetFilter>,
+    page: PageRequest<BudgetKey>,
 ) -> ApiResult<Json<Page<Budget>>> {
     check_window(filter.from, filter.to)?;
-    let page = PageQuery {
-        limit: filter.limit,
-        cursor: filter.cursor.clone(),
-    }
-    .parse::<BudgetKey>()?;
-    let list_filter = BudgetListFilter {
-        from: filter.from,
-        to: filter.to,
-        product_id: filter.product_id,
-        category: filter.category.as_deref(),
-    };
-    let mut conn = state.pool.get().await?;
-    let rows = queries::list_budgets(&mut conn, scope.client_id, &list_filter, &page).await?;
-    Ok(Json(Page::from_rows(
-        rows,
-        &page,
-        |b| (b.period_start, b.id),
-        |b| b,
-    )))
+    let rows = queries::list_budgets(&mut conn, scope.client_id, &filter, &page).await?;
+    Ok(Json(Page::from_rows(rows, &page, queries::key, |b| b)))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/budgets", tag = "financial",
@@ -65,20 +43,13 @@ pub async fn list_budgets(
         (status = 422, body = Problem)))]
 pub async fn create_budget(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     extract::Json(body): extract::Json<CreateBudget>,
-) -> ApiResult<Response> {
-    let (fields, v) = validate_create(&body);
-    v.finish()?;
-    let mut conn = state.pool.get().await?;
+) -> ApiResult<Created<Budget>> {
+    let fields = body.validate()?;
     let budget = queries::create_budget(&mut conn, scope.client_id, fields).await?;
     let location = format!("/api/v1/clients/{}/budgets/{}", scope.client_id, budget.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(budget),
-    )
-        .into_response())
+    Ok(Created::at(location, budget))
 }
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/budgets/{budget_id}", tag = "financial",
@@ -86,13 +57,11 @@ pub async fn create_budget(
     responses((status = 200, body = Budget), (status = 404, body = Problem)))]
 pub async fn get_budget(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<BudgetPath>,
 ) -> ApiResult<Json<Budget>> {
-    let mut conn = state.pool.get().await?;
-    Ok(Json(
-        queries::get_budget(&mut conn, scope.client_id, path.budget_id).await?,
-    ))
+    let budget = queries::get_budget(&mut conn, scope.client_id, path.budget_id).await;
+    Ok(Json(budget.or_not_found("budget")?))
 }
 
 #[utoipa::path(patch, path = "/api/v1/clients/{client_id}/budgets/{budget_id}", tag = "financial",
@@ -102,14 +71,12 @@ pub async fn get_budget(
         (status = 422, body = Problem)))]
 pub async fn update_budget(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<BudgetPath>,
     extract::Json(body): extract::Json<UpdateBudget>,
 ) -> ApiResult<Json<Budget>> {
-    let mut conn = state.pool.get().await?;
-    Ok(Json(
-        queries::update_budget(&mut conn, scope.client_id, path.budget_id, body).await?,
-    ))
+    let budget = queries::update_budget(&mut conn, scope.client_id, path.budget_id, &body).await?;
+    Ok(Json(budget))
 }
 
 #[utoipa::path(delete, path = "/api/v1/clients/{client_id}/budgets/{budget_id}", tag = "financial",
@@ -117,10 +84,11 @@ pub async fn update_budget(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_budget(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<BudgetPath>,
 ) -> ApiResult<StatusCode> {
-    let mut conn = state.pool.get().await?;
-    queries::delete_budget(&mut conn, scope.client_id, path.budget_id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    match queries::delete_budget(&mut conn, scope.client_id, path.budget_id).await? {
+        0 => Err(ApiError::not_found("budget")),
+        _ => Ok(StatusCode::NO_CONTENT),
+    }
 }

@@ -15,9 +15,6 @@ use crate::http::error::ApiError;
 /// Why a budget query refused, in the feature's words; [`ApiError`] maps it to HTTP.
 #[derive(Debug, thiserror::Error)]
 pub enum BudgetError {
-    /// No budget with this id for this client (another client's budget is "not found").
-    #[error("budget not found")]
-    NotFound,
     /// `product_id` names no product of this client.
     #[error("no such product for this client")]
     NoSuchProduct,
@@ -32,9 +29,11 @@ pub enum BudgetError {
         end: NaiveDate,
     },
     /// A PATCH, applied to the budget as it is inside the transaction, is invalid: the 422
-    /// that [`crate::http::validation::Validator`] built.
+    /// that [`crate::http::validation::validate`] built.
     #[error("invalid budget")]
     Invalid(ApiError),
+    /// `NotFound`: no budget with this id for this client (another client's budget is "not
+    /// found").
     #[error(transparent)]
     Database(#[from] DieselError),
 }
@@ -42,11 +41,10 @@ pub enum BudgetError {
 impl From<BudgetError> for ApiError {
     fn from(e: BudgetError) -> Self {
         match e {
-            BudgetError::NotFound => ApiError::not_found("budget"),
             BudgetError::NoSuchProduct => ApiError::invalid("product_id", e.to_string()),
             BudgetError::Overlap { .. } => ApiError::Conflict(e.to_string()),
             BudgetError::Invalid(api) => api,
-            BudgetError::Database(db) => db.into(),
+            BudgetError::Database(db) => ApiError::from_query(db, "budget"),
         }
     }
 }

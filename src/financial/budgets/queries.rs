@@ -7,25 +7,23 @@ use uuid::Uuid;
 
 use super::{
     BudgetError,
-    types::{Budget, BudgetFields, BudgetKey, UpdateBudget, validate_update},
+    types::{Budget, BudgetFields, BudgetFilter, BudgetKey, UpdateBudget},
 };
 use crate::{
     db::schema::{budgets, products},
     http::pagination::PageRequest,
 };
 
-pub struct BudgetListFilter<'a> {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub product_id: Option<Uuid>,
-    pub category: Option<&'a str>,
+/// Sort key of the budget list: `(period_start, id)`.
+pub fn key(b: &Budget) -> BudgetKey {
+    (b.period_start, b.id)
 }
 
 /// A client's budgets by `(period_start, id)`; `from`/`to` keep those overlapping the window.
 pub async fn list_budgets(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
-    filter: &BudgetListFilter<'_>,
+    filter: &BudgetFilter,
     page: &PageRequest<BudgetKey>,
 ) -> QueryResult<Vec<Budget>> {
     let mut q = budgets::table
@@ -41,8 +39,8 @@ pub async fn list_budgets(
     if let Some(product_id) = filter.product_id {
         q = q.filter(budgets::product_id.eq(product_id));
     }
-    if let Some(category) = filter.category {
-        q = q.filter(budgets::category.eq(category.to_owned()));
+    if let Some(category) = &filter.category {
+        q = q.filter(budgets::category.eq(category.clone()));
     }
     if let Some((start, id)) = page.after {
         q = q.filter(
@@ -62,14 +60,12 @@ pub async fn get_budget(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
-) -> Result<Budget, BudgetError> {
+) -> QueryResult<Budget> {
     budgets::table
         .filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)))
         .select(Budget::as_select())
         .first(conn)
         .await
-        .optional()?
-        .ok_or(BudgetError::NotFound)
 }
 
 /// Serializes budget writes of one client until the transaction ends. The overlap rule spans
@@ -172,7 +168,7 @@ pub async fn update_budget(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
-    body: UpdateBudget,
+    body: &UpdateBudget,
 ) -> Result<Budget, BudgetError> {
     conn.transaction::<_, BudgetError, _>(async move |conn| {
         lock_client_budgets(conn, client_id).await?;
@@ -181,11 +177,8 @@ pub async fn update_budget(
             .select(Budget::as_select())
             .for_update()
             .first(conn)
-            .await
-            .optional()?
-            .ok_or(BudgetError::NotFound)?;
-        let (fields, v) = validate_update(&body, &current);
-        v.finish().map_err(BudgetError::Invalid)?;
+            .await?;
+        let fields = body.merged(&current).map_err(BudgetError::Invalid)?;
         check_product(conn, client_id, fields.product_id).await?;
         refuse_overlap(conn, client_id, &fields, Some(id)).await?;
         Ok(diesel::update(budgets::table.find(id))
@@ -197,14 +190,12 @@ pub async fn update_budget(
     .await
 }
 
+/// Deletes a budget of this client; answers the rows deleted (0: no such budget).
 pub async fn delete_budget(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
-) -> Result<(), BudgetError> {
+) -> QueryResult<usize> {
     let target = budgets::table.filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)));
-    match diesel::delete(target).execute(conn).await? {
-        0 => Err(BudgetError::NotFound),
-        _ => Ok(()),
-    }
+    diesel::delete(target).execute(conn).await
 }

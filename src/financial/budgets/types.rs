@@ -1,9 +1,8 @@
 //! Request and response types of budgets, and the validation of what callers send.
 //!
-//! Money is `BigDecimal` end to end (NUMERIC in PostgreSQL, exact decimal strings on the
+//! Money is [`Decimal`] end to end (NUMERIC in PostgreSQL, exact decimal strings on the
 //! wire); nothing here is ever a float.
 
-use bigdecimal::BigDecimal;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -13,9 +12,10 @@ use uuid::Uuid;
 use crate::{
     db::schema::budgets,
     http::{
-        decimal::{self, Decimal},
-        extract::{double_option, not_null},
-        validation::Validator,
+        decimal::Decimal,
+        error::ApiResult,
+        patch::Patch,
+        validation::{Validator, validate},
     },
 };
 
@@ -44,9 +44,7 @@ pub struct Budget {
     pub period_start: NaiveDate,
     /// Inclusive.
     pub period_end: NaiveDate,
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub budgeted_amount: BigDecimal,
+    pub budgeted_amount: Decimal,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -56,36 +54,41 @@ pub struct Budget {
 #[serde(deny_unknown_fields)]
 pub struct CreateBudget {
     /// `YYYY-MM-DD`.
-    pub period_start: NaiveDate,
+    #[schema(required, value_type = NaiveDate)]
+    pub period_start: Option<NaiveDate>,
     /// `YYYY-MM-DD`, inclusive, not before `period_start`.
-    pub period_end: NaiveDate,
+    #[schema(required, value_type = NaiveDate)]
+    pub period_end: Option<NaiveDate>,
     /// A product of this client; absent for a client-wide or category budget.
     pub product_id: Option<Uuid>,
     pub category: Option<String>,
     /// Money, ≥ 0.
-    pub budgeted_amount: Decimal,
+    #[schema(required, value_type = Decimal)]
+    pub budgeted_amount: Option<Decimal>,
     pub notes: Option<String>,
 }
 
 /// PATCH: absent fields stay, `null` clears a nullable field.
+// Dates and ids are described inline: utoipa would name their `Patch` schema after the JSON
+// type (`Patch_String`) and drop the format.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBudget {
-    #[serde(default, deserialize_with = "not_null")]
-    pub period_start: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub period_end: Option<NaiveDate>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub period_start: Patch<NaiveDate>,
+    #[serde(default)]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub period_end: Patch<NaiveDate>,
+    #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
-    pub product_id: Option<Option<Uuid>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub category: Option<Option<String>>,
-    #[serde(default, deserialize_with = "not_null")]
-    pub budgeted_amount: Option<Decimal>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub notes: Option<Option<String>>,
+    pub product_id: Patch<Uuid>,
+    #[serde(default)]
+    pub category: Patch<String>,
+    #[serde(default)]
+    pub budgeted_amount: Patch<Decimal>,
+    #[serde(default)]
+    pub notes: Patch<String>,
 }
 
 /// A budget's writable columns, validated.
@@ -96,54 +99,70 @@ pub struct BudgetFields {
     pub category: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub budgeted_amount: BigDecimal,
+    pub budgeted_amount: Decimal,
     pub notes: Option<String>,
 }
 
-fn check_period(v: &mut Validator, start: NaiveDate, end: NaiveDate) {
-    if end < start {
+/// `period_end` not before `period_start`; checked once both are known.
+fn check_period(v: &mut Validator, start: Option<NaiveDate>, end: Option<NaiveDate>) {
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
         v.error("period_end", "must not be before period_start");
     }
 }
 
-pub fn validate_create(body: &CreateBudget) -> (BudgetFields, Validator) {
-    let mut v = Validator::new();
-    check_period(&mut v, body.period_start, body.period_end);
-    let fields = BudgetFields {
-        product_id: body.product_id,
-        category: v.opt_text("category", body.category.as_deref(), MAX_CATEGORY),
-        period_start: body.period_start,
-        period_end: body.period_end,
-        budgeted_amount: v.decimal("budgeted_amount", &body.budgeted_amount, decimal::money),
-        notes: v.opt_text("notes", body.notes.as_deref(), MAX_NOTES),
-    };
-    (fields, v)
+impl CreateBudget {
+    /// The budget to insert; one 422 names every missing or invalid field.
+    pub fn validate(&self) -> ApiResult<BudgetFields> {
+        validate(|v| {
+            let period_start = v.required("period_start", self.period_start.as_ref());
+            let period_end = v.required("period_end", self.period_end.as_ref());
+            check_period(v, period_start.copied(), period_end.copied());
+            let category = v.opt_text("category", self.category.as_deref(), MAX_CATEGORY);
+            let budgeted_amount = v
+                .required("budgeted_amount", self.budgeted_amount.as_ref())
+                .map(|d| v.money("budgeted_amount", d));
+            BudgetFields {
+                product_id: self.product_id,
+                category,
+                period_start: period_start.copied().unwrap_or_default(),
+                period_end: period_end.copied().unwrap_or_default(),
+                budgeted_amount: budgeted_amount.unwrap_or_default(),
+                notes: v.opt_text("notes", self.notes.as_deref(), MAX_NOTES),
+            }
+        })
+    }
 }
 
-/// `body` applied to the budget as it is now (read under lock by the caller).
-pub fn validate_update(body: &UpdateBudget, now: &Budget) -> (BudgetFields, Validator) {
-    let mut v = Validator::new();
-    let period_start = body.period_start.unwrap_or(now.period_start);
-    let period_end = body.period_end.unwrap_or(now.period_end);
-    check_period(&mut v, period_start, period_end);
-    let fields = BudgetFields {
-        product_id: body.product_id.unwrap_or(now.product_id),
-        category: match &body.category {
-            None => now.category.clone(),
-            Some(c) => v.opt_text("category", c.as_deref(), MAX_CATEGORY),
-        },
-        period_start,
-        period_end,
-        budgeted_amount: match &body.budgeted_amount {
-            None => now.budgeted_amount.clone(),
-            Some(d) => v.decimal("budgeted_amount", d, decimal::money),
-        },
-        notes: match &body.notes {
-            None => now.notes.clone(),
-            Some(n) => v.opt_text("notes", n.as_deref(), MAX_NOTES),
-        },
-    };
-    (fields, v)
+impl UpdateBudget {
+    /// This PATCH applied to the budget as it is now (read under lock by the caller).
+    pub fn merged(&self, now: &Budget) -> ApiResult<BudgetFields> {
+        validate(|v| {
+            let period_start = v.patch_required(
+                "period_start",
+                &self.period_start,
+                &now.period_start,
+                |_, d| *d,
+            );
+            let period_end =
+                v.patch_required("period_end", &self.period_end, &now.period_end, |_, d| *d);
+            check_period(v, Some(period_start), Some(period_end));
+            BudgetFields {
+                product_id: v.patch(&self.product_id, &now.product_id, |_, id| *id),
+                category: v.patch_text("category", &self.category, &now.category, MAX_CATEGORY),
+                period_start,
+                period_end,
+                budgeted_amount: v.patch_required(
+                    "budgeted_amount",
+                    &self.budgeted_amount,
+                    &now.budgeted_amount,
+                    |v, d| v.money("budgeted_amount", d),
+                ),
+                notes: v.patch_text("notes", &self.notes, &now.notes, MAX_NOTES),
+            }
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -155,8 +174,6 @@ pub struct BudgetFilter {
     pub to: Option<NaiveDate>,
     pub product_id: Option<Uuid>,
     pub category: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Sort key of the budget list: `(period_start, id)`.

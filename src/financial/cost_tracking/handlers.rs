@@ -2,11 +2,11 @@
 //! `GET /api/v1/clients/{client_id}/cost-tracking`. Both take [`ClientScope`], so tenancy is
 //! checked before they run; any user passing it (staff, or the client's own users) may call.
 
-use axum::{Json, extract::State};
+use axum::Json;
 use chrono::Utc;
 
 use super::{
-    queries::{self, CostTrackingListFilter},
+    queries,
     types::{
         AggregateCosts, CostAggregation, CostTracking, CostTrackingFilter, CostTrackingKey,
         format_period, parse_period,
@@ -17,10 +17,10 @@ use crate::{
     clients::types::ClientPath,
     financial::check_window,
     http::{
+        conn::Db,
         error::{ApiError, ApiResult, Problem},
         extract::{self, Query},
-        pagination::{Page, PageQuery},
-        state::AppState,
+        pagination::{Page, PageQuery, PageRequest},
     },
 };
 
@@ -30,12 +30,11 @@ use crate::{
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn aggregate_cost_tracking(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     extract::Json(body): extract::Json<AggregateCosts>,
 ) -> ApiResult<Json<CostAggregation>> {
     let period = parse_period(&body.period, Utc::now().date_naive())
         .map_err(|message| ApiError::invalid("period", message))?;
-    let mut conn = state.pool.get().await?;
     let counts = queries::aggregate_month(&mut conn, period, Some(scope.client_id)).await?;
     Ok(Json(CostAggregation {
         period: format_period(period),
@@ -45,30 +44,15 @@ pub async fn aggregate_cost_tracking(
 }
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/cost-tracking", tag = "financial",
-    security(("bearer" = [])), params(ClientPath, CostTrackingFilter),
+    security(("bearer" = [])), params(ClientPath, CostTrackingFilter, PageQuery),
     responses((status = 200, body = Page<CostTracking>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_cost_tracking(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Query(filter): Query<CostTrackingFilter>,
+    page: PageRequest<CostTrackingKey>,
 ) -> ApiResult<Json<Page<CostTracking>>> {
     check_window(filter.from, filter.to)?;
-    let page = PageQuery {
-        limit: filter.limit,
-        cursor: filter.cursor.clone(),
-    }
-    .parse::<CostTrackingKey>()?;
-    let list_filter = CostTrackingListFilter {
-        from: filter.from,
-        to: filter.to,
-        product_id: filter.product_id,
-    };
-    let mut conn = state.pool.get().await?;
-    let rows = queries::list_cost_tracking(&mut conn, scope.client_id, &list_filter, &page).await?;
-    Ok(Json(Page::from_rows(
-        rows,
-        &page,
-        |r| (r.period, r.product_id),
-        |r| r,
-    )))
+    let rows = queries::list_cost_tracking(&mut conn, scope.client_id, &filter, &page).await?;
+    Ok(Json(Page::from_rows(rows, &page, queries::key, |r| r)))
 }

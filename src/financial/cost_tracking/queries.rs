@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     AggregateError,
-    types::{AggregationCounts, CostTracking, CostTrackingKey},
+    types::{AggregationCounts, CostTracking, CostTrackingFilter, CostTrackingKey},
 };
 use crate::{db::schema::cost_tracking, http::pagination::PageRequest};
 
@@ -50,10 +50,9 @@ fn out_of_range(e: DieselError) -> AggregateError {
     }
 }
 
-pub struct CostTrackingListFilter {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    pub product_id: Option<Uuid>,
+/// Sort key of the cost-tracking list: `(period, product_id)`.
+pub fn key(r: &CostTracking) -> CostTrackingKey {
+    (r.period, r.product_id)
 }
 
 /// A client's monthly rows by `(period, product_id)`; a row is in `[from, to]` when its
@@ -61,7 +60,7 @@ pub struct CostTrackingListFilter {
 pub async fn list_cost_tracking(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
-    filter: &CostTrackingListFilter,
+    filter: &CostTrackingFilter,
     page: &PageRequest<CostTrackingKey>,
 ) -> QueryResult<Vec<CostTracking>> {
     let mut q = cost_tracking::table

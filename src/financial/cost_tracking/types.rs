@@ -1,9 +1,8 @@
 //! Request and response types of monthly cost tracking.
 //!
-//! Money and rates are `BigDecimal` end to end (NUMERIC in PostgreSQL, exact decimal strings on
+//! Money and rates are [`Decimal`] end to end (NUMERIC in PostgreSQL, exact decimal strings on
 //! the wire); nothing here is ever a float.
 
-use bigdecimal::BigDecimal;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::{
     prelude::*,
@@ -13,10 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{
-    db::schema::cost_tracking,
-    http::decimal::{self, Decimal},
-};
+use crate::{db::schema::cost_tracking, http::decimal::Decimal};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -83,8 +79,6 @@ pub struct CostTrackingFilter {
     /// Months whose first day is on or before this date.
     pub to: Option<NaiveDate>,
     pub product_id: Option<Uuid>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Sort key of the cost-tracking list: `(period, product_id)`.
@@ -102,37 +96,19 @@ pub struct CostTracking {
     /// Units ordered in the month (order requests neither draft nor cancelled).
     pub demand_units: i32,
     /// demand_units × unit_cost.
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub demand_value: BigDecimal,
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub average_stock_units: BigDecimal,
+    pub demand_value: Decimal,
+    pub average_stock_units: Decimal,
     /// The product's unit cost when the month was computed.
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub unit_cost: Option<BigDecimal>,
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub holding_cost: BigDecimal,
+    pub unit_cost: Option<Decimal>,
+    pub holding_cost: Decimal,
     pub order_count: i32,
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub ordering_cost: BigDecimal,
+    pub ordering_cost: Decimal,
     /// demand_value + holding_cost + ordering_cost.
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub total_cost: BigDecimal,
+    pub total_cost: Decimal,
     /// Null when an EOQ input (reorder cost, unit cost, holding rate) is missing or zero.
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub eoq_units: Option<BigDecimal>,
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub eoq_orders_per_year: Option<BigDecimal>,
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub eoq_annual_cost: Option<BigDecimal>,
+    pub eoq_units: Option<Decimal>,
+    pub eoq_orders_per_year: Option<Decimal>,
+    pub eoq_annual_cost: Option<Decimal>,
     pub calculated_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -4,10 +4,7 @@
 
 pub mod types;
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::Json;
 use chrono::{NaiveDate, Utc};
 use diesel::{prelude::*, sql_types::Date};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -17,9 +14,9 @@ use self::types::{EoqFigures, EoqQuery, ProductEoq};
 use crate::{
     auth::tenancy::ClientScope,
     http::{
-        error::{ApiError, ApiResult, Problem},
-        extract::Query,
-        state::AppState,
+        conn::Db,
+        error::{ApiResult, OrNotFound, Problem},
+        extract::{Path, Query},
     },
     products::types::ProductPath,
 };
@@ -32,15 +29,14 @@ use crate::{
         (status = 422, description = "An EOQ input of the product is missing or zero; `errors` names each", body = Problem)))]
 pub async fn product_eoq(
     scope: ClientScope,
-    State(state): State<AppState>,
+    Db(mut conn): Db,
     Path(path): Path<ProductPath>,
     Query(query): Query<EoqQuery>,
 ) -> ApiResult<Json<ProductEoq>> {
     let as_of = query.as_of.unwrap_or_else(|| Utc::now().date_naive());
-    let mut conn = state.pool.get().await?;
     let figures = eoq_figures(&mut conn, scope.client_id, path.product_id, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found("product"))?;
+        .await
+        .or_not_found("product")?;
     Ok(Json(figures.into_view(path.product_id, as_of)?))
 }
 
@@ -50,18 +46,17 @@ pub async fn product_eoq(
 /// are at the top of the file and in `docs/financial.md`.
 const EOQ_SQL: &str = include_str!("product_eoq.sql");
 
-/// The product's EOQ inputs and figures; `None` when it is not a product of this client.
+/// The product's EOQ inputs and figures; `NotFound` when it is not a product of this client.
 pub async fn eoq_figures(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     product_id: Uuid,
     as_of: NaiveDate,
-) -> QueryResult<Option<EoqFigures>> {
+) -> QueryResult<EoqFigures> {
     diesel::sql_query(EOQ_SQL)
         .bind::<diesel::sql_types::Uuid, _>(product_id)
         .bind::<diesel::sql_types::Uuid, _>(client_id)
         .bind::<Date, _>(as_of)
         .get_result(conn)
         .await
-        .optional()
 }

@@ -22,11 +22,13 @@ use crate::{
     clients::types::ClientPath,
     financial::check_window,
     http::{
-        decimal::{self, Decimal},
+        conn::Db,
+        decimal::Decimal,
         error::{ApiResult, Problem},
         extract::Query,
         state::AppState,
     },
+    text_enum,
 };
 
 // Handler ------------------------------------------------------------------------------------
@@ -43,12 +45,12 @@ pub fn tolerance(state: &AppState) -> BigDecimal {
 pub async fn budget_variance(
     scope: ClientScope,
     State(state): State<AppState>,
+    Db(mut conn): Db,
     Query(filter): Query<VarianceFilter>,
 ) -> ApiResult<Json<VarianceReport>> {
     check_window(filter.from, filter.to)?;
     let as_of = filter.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let tolerance = tolerance(&state);
-    let mut conn = state.pool.get().await?;
     let data = budget_variances(
         &mut conn,
         scope.client_id,
@@ -67,6 +69,15 @@ pub async fn budget_variance(
 
 // Types --------------------------------------------------------------------------------------
 
+text_enum! {
+    /// A budget's actual (or projected) cost against its amount, within ± the tolerance.
+    pub enum VarianceStatus {
+        Under = "under",
+        OnTrack = "on_track",
+        Over = "over",
+    }
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VarianceFilter {
@@ -77,6 +88,7 @@ pub struct VarianceFilter {
     /// The day projections are made on (default: today, UTC).
     pub as_of: Option<NaiveDate>,
 }
+
 /// One budget against what its scope actually cost.
 #[derive(Debug, Clone, QueryableByName, Serialize, ToSchema)]
 pub struct BudgetVariance {
@@ -91,36 +103,26 @@ pub struct BudgetVariance {
     #[diesel(sql_type = Nullable<Text>)]
     pub category: Option<String>,
     #[diesel(sql_type = Numeric)]
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub budgeted_amount: BigDecimal,
+    pub budgeted_amount: Decimal,
     /// Σ of the scope's monthly `total_cost`, each month prorated by the days it overlaps.
     #[diesel(sql_type = Numeric)]
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub actual_amount: BigDecimal,
+    pub actual_amount: Decimal,
     /// actual − budgeted: positive means overspent.
     #[diesel(sql_type = Numeric)]
-    #[serde(serialize_with = "decimal::plain")]
-    #[schema(value_type = Decimal)]
-    pub variance_amount: BigDecimal,
+    pub variance_amount: Decimal,
     /// variance / budgeted × 100, two decimals; null when the budget is zero.
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub variance_percent: Option<BigDecimal>,
+    pub variance_percent: Option<Decimal>,
     /// `under`, `on_track` or `over` (|variance_percent| ≤ tolerance: `on_track`).
     #[diesel(sql_type = Text)]
-    pub status: String,
+    pub status: VarianceStatus,
     /// Run-rate projection to the period's end; equals the actual once the period ended;
     /// null before it starts.
     #[diesel(sql_type = Nullable<Numeric>)]
-    #[serde(serialize_with = "decimal::plain_opt")]
-    #[schema(value_type = Option<Decimal>)]
-    pub projected_amount: Option<BigDecimal>,
+    pub projected_amount: Option<Decimal>,
     /// The status the projection would have; null before the period starts.
     #[diesel(sql_type = Nullable<Text>)]
-    pub projected_status: Option<String>,
+    pub projected_status: Option<VarianceStatus>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -129,7 +131,6 @@ pub struct VarianceReport {
     /// The day projections were made on.
     pub as_of: NaiveDate,
     /// ± percent within which a budget is `on_track` (`BUDGET_TOLERANCE_PERCENT`).
-    #[schema(value_type = Decimal)]
     pub tolerance_percent: Decimal,
 }
 

@@ -301,6 +301,14 @@ async fn invalid_budgets_are_422s_naming_the_fields() {
         )
         .await;
     assert_invalid_fields(&res, &["period_end"]);
+    let res = app.post(&base, &user, json!({})).await;
+    assert_invalid_fields(&res, &["period_start", "period_end", "budgeted_amount"]);
+    assert_eq!(
+        res.json()["errors"].as_array().map(Vec::len),
+        Some(3),
+        "an empty body names every missing field, and only those: {}",
+        res.text()
+    );
     let res = app
         .post(
             &base,
