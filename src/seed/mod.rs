@@ -23,24 +23,23 @@
 //!   database's logins are never guessable from the seed.
 
 mod catalog;
+mod report;
 mod sql;
+mod users;
 mod world;
 
-use std::{fmt, str::FromStr, time::Duration, time::Instant};
+use std::{str::FromStr, time::Duration, time::Instant};
 
 use anyhow::{Context, bail};
-use futures_util::{StreamExt, stream};
-use rand::{Rng, distributions::Alphanumeric, rngs::OsRng};
-use tokio_postgres::{NoTls, Transaction};
+use tokio_postgres::{NoTls, Transaction, types::ToSql};
 
-use crate::auth::password::hash_password_blocking;
+pub use report::{SeedCredential, SeedReport};
 
 /// Above this many clients the client users share one password, hashed once: Argon2 is
 /// deliberately slow (tens of milliseconds a hash) and would otherwise dominate large runs.
 const SHARED_CLIENT_PASSWORD_ABOVE: usize = 20;
 /// Product numbers are 32-bit in the generator; far beyond any useful demo anyway.
 const MAX_TOTAL_PRODUCTS: usize = 2_000_000;
-const PASSWORD_LENGTH: usize = 16;
 const DEMO_DOMAIN: &str = "demo.example";
 
 /// The size of the world to generate.
@@ -89,91 +88,6 @@ impl SeedOptions {
     }
 }
 
-/// A login created by the seed, with its password in clear: shown once, stored only hashed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeedCredential {
-    pub email: String,
-    pub password: String,
-    /// `admin`, `operator` or `client`.
-    pub role: String,
-    /// The client of a `client` user.
-    pub client_name: Option<String>,
-}
-
-/// What was created, counted from the inserts themselves.
-#[derive(Debug, Clone)]
-pub struct SeedReport {
-    pub clients: i64,
-    pub products: i64,
-    pub order_requests: i64,
-    pub order_lines: i64,
-    pub stock_levels: i64,
-    pub demand_forecasts: i64,
-    /// One entry per user: admin, operator, then one per client. With more than 20 clients
-    /// all client users share one password (every entry shows it); the `Display` output says
-    /// so.
-    pub credentials: Vec<SeedCredential>,
-    pub elapsed: Duration,
-}
-
-impl SeedReport {
-    fn client_password_shared(&self) -> bool {
-        let mut client_passwords = self
-            .credentials
-            .iter()
-            .filter(|c| c.role == "client")
-            .map(|c| c.password.as_str());
-        match client_passwords.next() {
-            Some(first) => {
-                self.credentials.len() > SHARED_CLIENT_PASSWORD_ABOVE + 2
-                    && client_passwords.all(|p| p == first)
-            }
-            None => false,
-        }
-    }
-}
-
-/// The summary `seed-demo` prints: counts, time, then the logins (passwords appear nowhere
-/// else).
-impl fmt::Display for SeedReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "Seeded in {:.1} s: {} clients, {} products, {} order requests, {} order lines, \
-             {} stock levels, {} demand forecasts.",
-            self.elapsed.as_secs_f64(),
-            self.clients,
-            self.products,
-            self.order_requests,
-            self.order_lines,
-            self.stock_levels,
-            self.demand_forecasts
-        )?;
-        writeln!(f, "Logins (passwords are shown only now):")?;
-        if self.client_password_shared() {
-            writeln!(
-                f,
-                "  (more than {SHARED_CLIENT_PASSWORD_ABOVE} clients: all client users share \
-                 one password)"
-            )?;
-        }
-        let width = self
-            .credentials
-            .iter()
-            .map(|c| c.email.len())
-            .max()
-            .unwrap_or(0);
-        for c in &self.credentials {
-            write!(f, "  {:<8} {:<width$}  {}", c.role, c.email, c.password)?;
-            match &c.client_name {
-                Some(name) => writeln!(f, "  ({name})")?,
-                None => writeln!(f)?,
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Fills an empty, migrated database with the demo world described by `opts`.
 ///
 /// Refuses when the database already holds a client (or a `@demo.example` user). Everything
@@ -196,8 +110,8 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
         .context("configuring the seed transaction")?;
     refuse_unless_empty(&tx).await?;
 
-    let users = demo_users(&world);
-    let (credentials, hashes) = passwords(&users).await?;
+    let users = users::demo_users(&world);
+    let (credentials, hashes) = users::passwords(&users).await?;
 
     let functions = sql::FUNCTIONS.replace("{seed}", &(opts.rng_seed as i64).to_string());
     tx.batch_execute(&functions)
@@ -217,7 +131,7 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     }
 
     let clients = insert(&tx, "clients", sql::INSERT_CLIENTS).await?;
-    insert_users(&tx, &users, &hashes).await?;
+    users::insert_users(&tx, &users, &hashes).await?;
     let products = insert(&tx, "products", sql::INSERT_PRODUCTS).await?;
     let order_requests = insert(&tx, "order_requests", sql::INSERT_ORDER_REQUESTS).await?;
     let order_lines = insert(&tx, "order_request_items", sql::INSERT_ORDER_LINES).await?;
@@ -267,19 +181,11 @@ async fn refuse_unless_empty(tx: &Transaction<'_>) -> anyhow::Result<()> {
     tx.batch_execute(sql::LOCK)
         .await
         .context("locking the clients table")?;
-    let clients: i64 = tx
-        .query_one(sql::COUNT_CLIENTS, &[])
-        .await
-        .context("counting clients")?
-        .try_get(0)?;
+    let clients = count(tx, sql::COUNT_CLIENTS, "clients").await?;
     if clients > 0 {
         bail!("seed-demo fills an empty database; it already holds {clients} clients");
     }
-    let demo_users: i64 = tx
-        .query_one(sql::COUNT_DEMO_USERS, &[])
-        .await
-        .context("counting demo users")?
-        .try_get(0)?;
+    let demo_users = count(tx, sql::COUNT_DEMO_USERS, "demo users").await?;
     if demo_users > 0 {
         bail!(
             "seed-demo fills an empty database; it already holds {demo_users} users \
@@ -289,63 +195,39 @@ async fn refuse_unless_empty(tx: &Transaction<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn count(tx: &Transaction<'_>, statement: &str, what: &str) -> anyhow::Result<i64> {
+    let row = tx
+        .query_one(statement, &[])
+        .await
+        .with_context(|| format!("counting {what}"))?;
+    Ok(row.try_get(0)?)
+}
+
+/// The seed parameters, then the catalogue, one array per column of each work table.
 async fn load_catalogue(
     tx: &Transaction<'_>,
     opts: &SeedOptions,
     world: &world::World,
 ) -> anyhow::Result<()> {
     let months = opts.months as i32;
-    tx.execute(sql::LOAD_PARAMS, &[&months])
-        .await
-        .context("loading the seed parameters")?;
-    let c = &world.client_columns;
-    tx.execute(
-        sql::LOAD_CLIENTS,
-        &[
-            &c.client_no,
-            &c.name,
-            &c.industry,
-            &c.default_supplier_days,
-            &c.default_shipping_days,
-            &c.default_processing_days,
-            &c.default_safety_days,
-            &c.created_days_before,
-        ],
-    )
-    .await
-    .context("loading the demo clients")?;
-    let p = &world.products;
-    tx.execute(
-        sql::LOAD_PRODUCTS,
-        &[
-            &p.product_no,
-            &p.client_no,
-            &p.sku,
-            &p.name,
-            &p.category,
-            &p.unit_cost_cents,
-            &p.unit_price_cents,
-            &p.reorder_cost_cents,
-            &p.holding_rate_bp,
-            &p.cost_days_ago,
-            &p.supplier_days,
-            &p.shipping_days,
-            &p.processing_days,
-            &p.safety_days,
-            &p.created_days_before,
-            &p.lines_per_week,
-            &p.units_per_line,
-            &p.trend,
-            &p.season_amp,
-            &p.cycle_weeks,
-            &p.cycle_phase,
-            &p.order_up_to,
-            &p.forecast_noise,
-            &p.forecast_bias,
-        ],
-    )
-    .await
-    .context("loading the demo products")?;
+    let steps: [(&str, &str, Vec<&(dyn ToSql + Sync)>); 3] = [
+        ("the seed parameters", sql::LOAD_PARAMS, vec![&months]),
+        (
+            "the demo clients",
+            sql::LOAD_CLIENTS,
+            world.client_columns.params(),
+        ),
+        (
+            "the demo products",
+            sql::LOAD_PRODUCTS,
+            world.products.params(),
+        ),
+    ];
+    for (what, statement, params) in steps {
+        tx.execute(statement, &params)
+            .await
+            .with_context(|| format!("loading {what}"))?;
+    }
     Ok(())
 }
 
@@ -362,113 +244,4 @@ async fn insert(tx: &Transaction<'_>, table: &str, statement: &str) -> anyhow::R
         "seed"
     );
     Ok(rows as i64)
-}
-
-/// A user to create; `password_group` says which password it gets (see [`passwords`]).
-struct DemoUser {
-    email: String,
-    name: String,
-    role: &'static str,
-    client_no: Option<i32>,
-    client_name: Option<String>,
-    password_group: usize,
-}
-
-/// Admin, operator, and one client user per client. Each has a password of its own, except
-/// that with many clients all client users share group 2.
-fn demo_users(world: &world::World) -> Vec<DemoUser> {
-    let shared = world.clients.len() > SHARED_CLIENT_PASSWORD_ABOVE;
-    let mut users = vec![
-        DemoUser {
-            email: format!("admin@{DEMO_DOMAIN}"),
-            name: "Demo Admin".to_owned(),
-            role: "admin",
-            client_no: None,
-            client_name: None,
-            password_group: 0,
-        },
-        DemoUser {
-            email: format!("operator@{DEMO_DOMAIN}"),
-            name: "Demo Operator".to_owned(),
-            role: "operator",
-            client_no: None,
-            client_name: None,
-            password_group: 1,
-        },
-    ];
-    for (i, c) in world.clients.iter().enumerate() {
-        users.push(DemoUser {
-            email: format!("{}@{DEMO_DOMAIN}", c.slug),
-            name: format!("{} (demo)", c.name),
-            role: "client",
-            client_no: Some(i as i32 + 1),
-            client_name: Some(c.name.clone()),
-            password_group: if shared { 2 } else { 2 + i },
-        });
-    }
-    users
-}
-
-/// Draws one random password per group and hashes each once with Argon2id on the blocking
-/// pool, as many at a time as there are cores. Returns the credentials and, per user, the
-/// hash to store.
-async fn passwords(users: &[DemoUser]) -> anyhow::Result<(Vec<SeedCredential>, Vec<String>)> {
-    let groups = users
-        .iter()
-        .map(|u| u.password_group + 1)
-        .max()
-        .unwrap_or(0);
-    let clear: Vec<String> = (0..groups)
-        .map(|_| {
-            OsRng
-                .sample_iter(&Alphanumeric)
-                .take(PASSWORD_LENGTH)
-                .map(char::from)
-                .collect()
-        })
-        .collect();
-    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let hashed: Vec<String> = stream::iter(clear.clone())
-        .map(|password| async move {
-            tokio::task::spawn_blocking(move || hash_password_blocking(&password))
-                .await
-                .context("password hashing task")?
-        })
-        .buffered(parallel)
-        .collect::<Vec<anyhow::Result<String>>>()
-        .await
-        .into_iter()
-        .collect::<anyhow::Result<_>>()?;
-    let credentials = users
-        .iter()
-        .map(|u| SeedCredential {
-            email: u.email.clone(),
-            password: clear[u.password_group].clone(),
-            role: u.role.to_owned(),
-            client_name: u.client_name.clone(),
-        })
-        .collect();
-    let hashes = users
-        .iter()
-        .map(|u| hashed[u.password_group].clone())
-        .collect();
-    Ok((credentials, hashes))
-}
-
-async fn insert_users(
-    tx: &Transaction<'_>,
-    users: &[DemoUser],
-    hashes: &[String],
-) -> anyhow::Result<()> {
-    let emails: Vec<&str> = users.iter().map(|u| u.email.as_str()).collect();
-    let names: Vec<&str> = users.iter().map(|u| u.name.as_str()).collect();
-    let roles: Vec<&str> = users.iter().map(|u| u.role).collect();
-    let client_nos: Vec<Option<i32>> = users.iter().map(|u| u.client_no).collect();
-    tx.execute(
-        sql::INSERT_USERS,
-        &[&emails, &names, &roles, &client_nos, &hashes],
-    )
-    .await
-    .context("inserting the demo users")?;
-    Ok(())
 }

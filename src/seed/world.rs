@@ -8,6 +8,7 @@
 //! in SQL (`sql.rs`). The result is handed to PostgreSQL as one array per column.
 
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::index::sample};
+use tokio_postgres::types::ToSql;
 
 use super::catalog::{BRANDS, INDUSTRIES, Industry};
 
@@ -47,11 +48,49 @@ pub(super) struct ClientColumns {
     pub client_no: Vec<i32>,
     pub name: Vec<String>,
     pub industry: Vec<&'static str>,
-    pub default_supplier_days: Vec<Option<i32>>,
-    pub default_shipping_days: Vec<Option<i32>>,
-    pub default_processing_days: Vec<Option<i32>>,
-    pub default_safety_days: Vec<Option<i32>>,
+    /// The default lead times (`default_supplier_days` …).
+    pub default_lead: LeadColumns,
     pub created_days_before: Vec<i32>,
+}
+
+impl ClientColumns {
+    /// The parameters of `sql::LOAD_CLIENTS`, in its column order.
+    pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut params: Vec<&(dyn ToSql + Sync)> =
+            vec![&self.client_no, &self.name, &self.industry];
+        params.extend(self.default_lead.params());
+        params.push(&self.created_days_before);
+        params
+    }
+}
+
+/// Lead-time parts, one array each, as both work tables hold them.
+#[derive(Default)]
+pub(super) struct LeadColumns {
+    pub supplier_days: Vec<Option<i32>>,
+    pub shipping_days: Vec<Option<i32>>,
+    pub processing_days: Vec<Option<i32>>,
+    pub safety_days: Vec<Option<i32>>,
+}
+
+impl LeadColumns {
+    /// Appends one row: supplier, shipping, processing, safety buffer; all NULL for `None`.
+    fn push(&mut self, lead: Option<[i32; 4]>) {
+        let [supplier, shipping, processing, safety] = lead.map_or([None; 4], |l| l.map(Some));
+        self.supplier_days.push(supplier);
+        self.shipping_days.push(shipping);
+        self.processing_days.push(processing);
+        self.safety_days.push(safety);
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 4] {
+        [
+            &self.supplier_days,
+            &self.shipping_days,
+            &self.processing_days,
+            &self.safety_days,
+        ]
+    }
 }
 
 /// The products, one array per `seed_products` column (see `sql::LOAD_PRODUCTS`). Money is
@@ -68,10 +107,7 @@ pub(super) struct ProductColumns {
     pub reorder_cost_cents: Vec<Option<i64>>,
     pub holding_rate_bp: Vec<Option<i32>>,
     pub cost_days_ago: Vec<Option<i32>>,
-    pub supplier_days: Vec<Option<i32>>,
-    pub shipping_days: Vec<Option<i32>>,
-    pub processing_days: Vec<Option<i32>>,
-    pub safety_days: Vec<Option<i32>>,
+    pub lead: LeadColumns,
     pub created_days_before: Vec<i32>,
     /// Expected order lines a week at the reference season, before trend.
     pub lines_per_week: Vec<f64>,
@@ -89,6 +125,38 @@ pub(super) struct ProductColumns {
     /// their systematic bias.
     pub forecast_noise: Vec<f64>,
     pub forecast_bias: Vec<f64>,
+}
+
+impl ProductColumns {
+    /// The parameters of `sql::LOAD_PRODUCTS`, in its column order.
+    pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+            &self.product_no,
+            &self.client_no,
+            &self.sku,
+            &self.name,
+            &self.category,
+            &self.unit_cost_cents,
+            &self.unit_price_cents,
+            &self.reorder_cost_cents,
+            &self.holding_rate_bp,
+            &self.cost_days_ago,
+        ];
+        params.extend(self.lead.params());
+        params.extend::<[&(dyn ToSql + Sync); 10]>([
+            &self.created_days_before,
+            &self.lines_per_week,
+            &self.units_per_line,
+            &self.trend,
+            &self.season_amp,
+            &self.cycle_weeks,
+            &self.cycle_phase,
+            &self.order_up_to,
+            &self.forecast_noise,
+            &self.forecast_bias,
+        ]);
+        params
+    }
 }
 
 pub(super) struct World {
@@ -112,13 +180,7 @@ pub(super) fn build(clients: usize, products_per_client: usize, seed: u64) -> Wo
         cc.client_no.push(client_no);
         cc.name.push(spec.name.clone());
         cc.industry.push(spec.industry);
-        cc.default_supplier_days
-            .push(spec.default_lead.map(|d| d[0]));
-        cc.default_shipping_days
-            .push(spec.default_lead.map(|d| d[1]));
-        cc.default_processing_days
-            .push(spec.default_lead.map(|d| d[2]));
-        cc.default_safety_days.push(spec.default_lead.map(|d| d[3]));
+        cc.default_lead.push(spec.default_lead);
         cc.created_days_before.push(spec.created_days_before);
 
         let missing = (products_per_client as f64 * MISSING_SHARE)
@@ -180,10 +242,7 @@ pub(super) fn build(clients: usize, products_per_client: usize, seed: u64) -> Wo
             } else {
                 Some(industry_lead(industry, &mut rng))
             };
-            pc.supplier_days.push(lead.map(|l| l[0]));
-            pc.shipping_days.push(lead.map(|l| l[1]));
-            pc.processing_days.push(lead.map(|l| l[2]));
-            pc.safety_days.push(lead.map(|l| l[3]));
+            pc.lead.push(lead);
             pc.created_days_before
                 .push(rng.gen_range(0..=spec.created_days_before));
 
@@ -311,7 +370,10 @@ mod tests {
             }
         }
         assert_eq!(p.unit_cost_cents.iter().filter(|c| c.is_none()).count(), 12);
-        assert_eq!(p.supplier_days.iter().filter(|c| c.is_none()).count(), 12);
+        assert_eq!(
+            p.lead.supplier_days.iter().filter(|c| c.is_none()).count(),
+            12
+        );
     }
 
     #[test]

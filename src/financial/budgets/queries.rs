@@ -12,6 +12,7 @@ use super::{
 use crate::{
     db::schema::{budgets, products},
     http::pagination::PageRequest,
+    keyset_page,
 };
 
 /// Sort key of the budget list: `(period_start, id)`.
@@ -42,15 +43,7 @@ pub async fn list_budgets(
     if let Some(category) = &filter.category {
         q = q.filter(budgets::category.eq(category.clone()));
     }
-    if let Some((start, id)) = page.after {
-        q = q.filter(
-            budgets::period_start
-                .gt(start)
-                .or(budgets::period_start.eq(start).and(budgets::id.gt(id))),
-        );
-    }
-    q.order((budgets::period_start.asc(), budgets::id.asc()))
-        .limit(page.fetch())
+    keyset_page!(q, page, asc(budgets::period_start, budgets::id))
         .load(conn)
         .await
 }

@@ -15,7 +15,7 @@ use super::{
     AggregateError,
     types::{AggregationCounts, CostTracking, CostTrackingFilter, CostTrackingKey},
 };
-use crate::{db::schema::cost_tracking, http::pagination::PageRequest};
+use crate::{db::schema::cost_tracking, http::pagination::PageRequest, keyset_page};
 
 /// (Re)computes one `cost_tracking` row per product for the month starting `period`, of one
 /// client or of every client, in one statement (so a run is atomic; the upsert makes it
@@ -76,15 +76,11 @@ pub async fn list_cost_tracking(
     if let Some(product_id) = filter.product_id {
         q = q.filter(cost_tracking::product_id.eq(product_id));
     }
-    if let Some((period, product_id)) = page.after {
-        q = q.filter(
-            cost_tracking::period.gt(period).or(cost_tracking::period
-                .eq(period)
-                .and(cost_tracking::product_id.gt(product_id))),
-        );
-    }
-    q.order((cost_tracking::period.asc(), cost_tracking::product_id.asc()))
-        .limit(page.fetch())
-        .load(conn)
-        .await
+    keyset_page!(
+        q,
+        page,
+        asc(cost_tracking::period, cost_tracking::product_id)
+    )
+    .load(conn)
+    .await
 }
