@@ -14,7 +14,7 @@ use crate::keyset_page;
 pub type ClientKey = (String, Uuid);
 
 pub fn key(c: &Client) -> ClientKey {
-    (c.name.clone(), c.id)
+    (c.fields.name.clone(), c.id)
 }
 
 pub async fn list(

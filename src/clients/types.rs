@@ -23,13 +23,9 @@ pub struct ClientPath {
 #[diesel(table_name = clients)]
 pub struct Client {
     pub id: Uuid,
-    pub name: String,
-    pub industry: Option<String>,
-    /// Lead-time defaults applied to the client's new products when they name none.
-    pub default_supplier_lead_days: Option<i32>,
-    pub default_shipping_lead_days: Option<i32>,
-    pub default_processing_lead_days: Option<i32>,
-    pub default_safety_buffer_days: Option<i32>,
+    #[diesel(embed)]
+    #[serde(flatten)]
+    pub fields: ClientFields,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -71,12 +67,13 @@ pub struct ClientFilter {
     pub industry: Option<String>,
 }
 
-/// A client's writable fields, validated.
-#[derive(Debug, Clone, AsChangeset, Insertable)]
+/// A client's writable fields: validated on the way in, part of [`Client`] on the way out.
+#[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = clients, treat_none_as_null = true)]
 pub struct ClientFields {
     pub name: String,
     pub industry: Option<String>,
+    /// Lead-time defaults applied to the client's new products when they name none.
     pub default_supplier_lead_days: Option<i32>,
     pub default_shipping_lead_days: Option<i32>,
     pub default_processing_lead_days: Option<i32>,
@@ -122,10 +119,11 @@ impl ClientFields {
     }
 
     /// The client's fields with a PATCH applied.
-    pub fn merged(c: &Client, body: &UpdateClient) -> crate::http::error::ApiResult<Self> {
+    pub fn merged(client: &Client, body: &UpdateClient) -> crate::http::error::ApiResult<Self> {
         let days = |v: &mut Validator, field: &str, patch: &Patch<i64>, now: Option<i32>| {
             v.patch(patch, &now, |v, d| v.int_range(field, *d, 0, MAX_LEAD_DAYS))
         };
+        let c = &client.fields;
         validate(|v| Self {
             name: v.patch_required("name", &body.name, &c.name, |v, n| v.text("name", n, 200)),
             industry: v.patch_text("industry", &body.industry, &c.industry, 100),

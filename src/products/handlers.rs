@@ -101,7 +101,7 @@ pub async fn update_product(
                 .await
                 .or_not_found("product")?;
             let fields = body.merged(&current)?;
-            let stamp = fields.costs_differ(&current);
+            let stamp = fields.costs_differ(&current.fields);
             queries::update(conn, client_id, id, &fields, stamp)
                 .await
                 .map_err(|e| write_error(e, &fields.sku))

@@ -10,7 +10,7 @@ use crate::{db::schema::products, http::pagination::PageRequest, keyset_page};
 
 /// Sort key of the product list: the SKU (unique per client).
 pub fn key(p: &Product) -> String {
-    p.sku.clone()
+    p.fields.sku.clone()
 }
 
 pub async fn list(

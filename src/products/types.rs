@@ -40,26 +40,12 @@ pub struct ProductPath {
 pub struct Product {
     pub id: Uuid,
     pub client_id: Uuid,
-    pub sku: String,
-    pub name: String,
-    pub category: Option<String>,
-    /// On-hand units.
-    pub current_stock: i32,
-    pub unit_cost: Option<Decimal>,
-    pub unit_price: Option<Decimal>,
-    /// Fixed cost of placing one replenishment order.
-    pub reorder_cost: Option<Decimal>,
-    /// Annual holding cost as a fraction of `unit_cost` (`"0.2500"` = 25 % a year).
-    pub holding_cost_rate: Option<Decimal>,
+    #[diesel(embed)]
+    #[serde(flatten)]
+    pub fields: ProductFields,
     pub last_cost_update: Option<DateTime<Utc>>,
-    pub cost_source: Option<CostSource>,
-    pub supplier_lead_days: Option<i32>,
-    pub shipping_lead_days: Option<i32>,
-    pub processing_lead_days: Option<i32>,
-    pub safety_buffer_days: Option<i32>,
     /// Computed by the database (trigger `calculate_product_total_lead_days`).
     pub total_lead_days: Option<i32>,
-    pub lead_time_source: Option<String>,
     pub projected_stockout_date: Option<NaiveDate>,
     pub last_order_by_date: Option<NaiveDate>,
     pub timing_last_calculated: Option<DateTime<Utc>>,
@@ -134,18 +120,21 @@ pub struct ProductFilter {
     pub q: Option<String>,
 }
 
-/// A product's writable columns, validated. `last_cost_update` is stamped by the caller when
-/// a cost field changes.
-#[derive(Debug, Clone, AsChangeset, Insertable)]
+/// A product's writable columns: validated on the way in, part of [`Product`] on the way out.
+/// `last_cost_update` is stamped by the caller when a cost field changes.
+#[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = products, treat_none_as_null = true)]
 pub struct ProductFields {
     pub sku: String,
     pub name: String,
     pub category: Option<String>,
+    /// On-hand units.
     pub current_stock: i32,
     pub unit_cost: Option<Decimal>,
     pub unit_price: Option<Decimal>,
+    /// Fixed cost of placing one replenishment order.
     pub reorder_cost: Option<Decimal>,
+    /// Annual holding cost as a fraction of `unit_cost` (`"0.2500"` = 25 % a year).
     pub holding_cost_rate: Option<Decimal>,
     pub cost_source: Option<CostSource>,
     pub supplier_lead_days: Option<i32>,
@@ -156,7 +145,7 @@ pub struct ProductFields {
 }
 
 impl ProductFields {
-    pub fn costs_differ(&self, p: &Product) -> bool {
+    pub fn costs_differ(&self, p: &ProductFields) -> bool {
         self.unit_cost != p.unit_cost
             || self.unit_price != p.unit_price
             || self.reorder_cost != p.reorder_cost
@@ -203,13 +192,13 @@ impl CreateProduct {
                 .map(|d| v.rate("holding_cost_rate", d)),
             cost_source: (self.cost_source.as_deref()).and_then(|s| v.word("cost_source", s)),
             supplier_lead_days: lead_days(v, "supplier_lead_days", self.supplier_lead_days)
-                .or(client.default_supplier_lead_days),
+                .or(client.fields.default_supplier_lead_days),
             shipping_lead_days: lead_days(v, "shipping_lead_days", self.shipping_lead_days)
-                .or(client.default_shipping_lead_days),
+                .or(client.fields.default_shipping_lead_days),
             processing_lead_days: lead_days(v, "processing_lead_days", self.processing_lead_days)
-                .or(client.default_processing_lead_days),
+                .or(client.fields.default_processing_lead_days),
             safety_buffer_days: lead_days(v, "safety_buffer_days", self.safety_buffer_days)
-                .or(client.default_safety_buffer_days),
+                .or(client.fields.default_safety_buffer_days),
             lead_time_source: v.opt_text("lead_time_source", self.lead_time_source.as_deref(), 50),
         })
     }
@@ -217,7 +206,8 @@ impl CreateProduct {
 
 impl UpdateProduct {
     /// The product's fields with this PATCH applied.
-    pub fn merged(&self, p: &Product) -> ApiResult<ProductFields> {
+    pub fn merged(&self, product: &Product) -> ApiResult<ProductFields> {
+        let p = &product.fields;
         let days = |v: &mut Validator, field: &str, patch: &Patch<i64>, now: &Option<i32>| {
             v.patch(patch, now, |v, d| v.int_range(field, *d, 0, MAX_LEAD_DAYS))
         };
