@@ -1,8 +1,8 @@
 //! Vocabularies stored as `text` columns (roles, statuses, sources), as Rust enums.
 //!
 //! [`text_enum!`] declares the enum once and derives everything a vocabulary needs: its
-//! `snake_case` wire names for serde and OpenAPI, `as_str`/`parse`/`ALL`, and the Diesel
-//! mapping to `Text`, so rows load as the enum and filters bind it directly, with no string
+//! `snake_case` wire names for serde and OpenAPI, `as_str`/`parse`, the word list (via
+//! [`Vocabulary`]), and the Diesel mapping to `Text`, so rows load as the enum and filters bind it directly, with no string
 //! parsed back and forth in handlers. An unknown word in a request is a 422 that lists the
 //! vocabulary (`must be one of: …`); an unknown word in the database is a deserialization
 //! error (the column's check constraint or our own writes keep that from happening).
@@ -40,11 +40,6 @@ macro_rules! text_enum {
         pub enum $name { $( $(#[$vmeta])* $variant ),+ }
 
         impl $name {
-            /// Every word of the vocabulary, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-            /// The words, for messages and docs.
-            pub const WORDS: &'static [&'static str] = &[$($word),+];
-
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $word),+ }
             }

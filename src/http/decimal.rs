@@ -175,18 +175,6 @@ pub fn rate(value: &Decimal) -> Result<BigDecimal, String> {
     )
 }
 
-impl Decimal {
-    /// Money, checked and at the column's scale (see [`money`]).
-    pub fn money(&self) -> Result<Decimal, String> {
-        money(self).map(Decimal)
-    }
-
-    /// An annual rate, checked and at the column's scale (see [`rate`]).
-    pub fn rate(&self) -> Result<Decimal, String> {
-        rate(self).map(Decimal)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,10 +26,6 @@ pub enum Patch<T> {
 }
 
 impl<T> Patch<T> {
-    pub fn is_absent(&self) -> bool {
-        matches!(self, Self::Absent)
-    }
-
     /// The value sent, if any (absent and `null` both give `None`).
     pub fn value(&self) -> Option<&T> {
         match self {
