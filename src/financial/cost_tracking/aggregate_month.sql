@@ -101,10 +101,8 @@ inputs AS MATERIALIZED (
 ),
 eoq AS MATERIALIZED (
     SELECT i.*,
-           CASE WHEN i.reorder_cost > 0 AND i.h > 0
-                THEN sqrt(2 * i.annual_demand * i.reorder_cost / i.h) END AS eoq_units,
-           CASE WHEN i.reorder_cost > 0 AND i.h > 0
-                THEN sqrt(2 * i.annual_demand * i.reorder_cost * i.h) END AS eoq_annual_cost
+           eoq_units(i.annual_demand, i.reorder_cost, i.h) AS eoq_units,
+           eoq_annual_cost(i.annual_demand, i.reorder_cost, i.h) AS eoq_annual_cost
     FROM inputs i
 ),
 costs AS (

@@ -45,10 +45,8 @@ annual AS (
 ),
 q AS (
     SELECT a.*,
-           CASE WHEN a.reorder_cost > 0 AND a.h > 0
-                THEN sqrt(2 * a.d * a.reorder_cost / a.h) END AS q,
-           CASE WHEN a.reorder_cost > 0 AND a.h > 0
-                THEN sqrt(2 * a.d * a.reorder_cost * a.h) END AS tc
+           eoq_units(a.d, a.reorder_cost, a.h) AS q,
+           eoq_annual_cost(a.d, a.reorder_cost, a.h) AS tc
     FROM annual a
 )
 SELECT q.unit_cost, q.reorder_cost, q.holding_cost_rate, q.h AS holding_cost_per_unit,
