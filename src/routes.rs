@@ -38,6 +38,8 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             products::handlers::update_product,
             products::handlers::delete_product
         ))
+        .routes(routes!(products::handlers::archive_product))
+        .routes(routes!(products::handlers::unarchive_product))
         .routes(routes!(financial::costs::update_product_costs))
         .routes(routes!(financial::eoq::product_eoq))
         .routes(routes!(budgets::list_budgets, budgets::create_budget))
@@ -53,7 +55,11 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             order_requests::handlers::list_order_requests,
             order_requests::handlers::create_order_request
         ))
-        .routes(routes!(order_requests::handlers::get_order_request))
+        .routes(routes!(
+            order_requests::handlers::get_order_request,
+            order_requests::handlers::update_order_request
+        ))
+        .routes(routes!(order_requests::handlers::order_request_transitions))
 }
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.

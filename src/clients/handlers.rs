@@ -5,7 +5,10 @@ use diesel_async::AsyncConnection;
 
 use super::{
     queries::{self, ClientKey},
-    types::{Client, ClientFields, ClientFilter, ClientPath, CreateClient, UpdateClient},
+    types::{
+        Client, ClientFields, ClientFilter, ClientPath, CreateClient, DeleteClientQuery,
+        UpdateClient,
+    },
 };
 use crate::{
     auth::{
@@ -87,16 +90,44 @@ pub async fn update_client(
     Ok(Json(client))
 }
 
-#[utoipa::path(delete, path = "/api/v1/clients/{client_id}", tag = "clients", security(("bearer" = [])), params(ClientPath),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
-pub async fn delete_client(scope: ClientScope, Db(mut conn): Db) -> ApiResult<StatusCode> {
+#[utoipa::path(delete, path = "/api/v1/clients/{client_id}", tag = "clients", security(("bearer" = [])),
+    params(ClientPath, DeleteClientQuery),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "The client has shipments (never deleted), or has data and `confirm` is not its name; `detail` counts what would go", body = Problem)))]
+pub async fn delete_client(
+    scope: ClientScope,
+    Db(mut conn): Db,
+    Query(query): Query<DeleteClientQuery>,
+) -> ApiResult<StatusCode> {
     scope.user.require_admin()?;
-    match queries::delete(&mut conn, scope.client_id).await {
-        Ok(0) => Err(ApiError::not_found("client")),
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(e) if violates(&e, "shipments_client_id_fkey") => Err(ApiError::Conflict(
-            "the client has shipments; shipment history cannot be deleted".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let id = scope.client_id;
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let client = queries::get_for_update(conn, id)
+            .await
+            .or_not_found("client")?;
+        let held = queries::dependents(conn, id).await?;
+        if held.shipments > 0 {
+            return Err(ApiError::Conflict(format!(
+                "shipments are history and are never deleted; the client has {}",
+                held.shipments
+            )));
+        }
+        let described = held.described();
+        if !described.is_empty() && query.confirm.as_deref() != Some(&client.fields.name) {
+            return Err(ApiError::Conflict(format!(
+                "the client has {described}; deleting it deletes all of them. To do so, repeat \
+                 the request with ?confirm= and the client's name exactly"
+            )));
+        }
+        match queries::delete(conn, id).await {
+            Ok(0) => Err(ApiError::not_found("client")),
+            Ok(_) => Ok(()),
+            Err(e) if violates(&e, "shipments_client_id_fkey") => Err(ApiError::Conflict(
+                "the client has shipments; shipment history cannot be deleted".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

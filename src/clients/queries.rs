@@ -6,7 +6,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{Client, ClientFields};
-use crate::db::schema::clients;
+use crate::db::schema::{clients, order_requests};
 use crate::http::pagination::PageRequest;
 use crate::keyset_page;
 
@@ -77,5 +77,53 @@ pub async fn update(
 /// RESTRICT on `shipments.client_id` refuses it while it has shipments. Answers the rows
 /// deleted (0: no such client).
 pub async fn delete(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<usize> {
+    // Orders first: their lines would otherwise hold on to the products the client's delete
+    // cascades to (order_request_items_product_id_fkey refuses deleting an ordered product).
+    diesel::delete(order_requests::table.filter(order_requests::client_id.eq(id)))
+        .execute(conn)
+        .await?;
     diesel::delete(clients::table.find(id)).execute(conn).await
+}
+
+/// What deleting a client takes with it (shipments excepted: they refuse the delete).
+#[derive(Debug, QueryableByName)]
+pub struct Dependents {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub users: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub products: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub order_requests: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub budgets: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub cost_tracking_rows: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub shipments: i64,
+}
+
+impl Dependents {
+    /// `"2 users, 5 products"`: the non-zero counts, in the user's words; empty when none.
+    pub fn described(&self) -> String {
+        [
+            (self.users, "user(s)"),
+            (self.products, "product(s)"),
+            (self.order_requests, "order request(s)"),
+            (self.budgets, "budget(s)"),
+            (self.cost_tracking_rows, "monthly cost row(s)"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// Counts what references the client, in one round trip.
+pub async fn dependents(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Dependents> {
+    diesel::sql_query(include_str!("dependents.sql"))
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .get_result(conn)
+        .await
 }

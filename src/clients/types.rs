@@ -60,6 +60,17 @@ pub struct UpdateClient {
     pub default_safety_buffer_days: Patch<i64>,
 }
 
+/// `DELETE /clients/{client_id}` of a client that has data.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteClientQuery {
+    /// The client's name, exactly: deletes the client with its users, products (and their
+    /// stock and forecast history), order requests, budgets, monthly cost rows and benchmark
+    /// participation. Not needed for a client without data; a client with shipments is never
+    /// deleted.
+    pub confirm: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClientFilter {

@@ -114,6 +114,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    order_request_transitions (id) {
+        id -> Int8,
+        order_request_id -> Uuid,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        changed_by -> Nullable<Uuid>,
+        changed_at -> Timestamptz,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     order_requests (id) {
         id -> Uuid,
         client_id -> Uuid,
@@ -149,6 +161,7 @@ diesel::table! {
         projected_stockout_date -> Nullable<Date>,
         last_order_by_date -> Nullable<Date>,
         timing_last_calculated -> Nullable<Timestamptz>,
+        archived_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -247,6 +260,8 @@ diesel::joinable!(dashboard_layouts -> users (user_id));
 diesel::joinable!(demand_forecasts -> products (product_id));
 diesel::joinable!(order_request_items -> order_requests (order_request_id));
 diesel::joinable!(order_request_items -> products (product_id));
+diesel::joinable!(order_request_transitions -> order_requests (order_request_id));
+diesel::joinable!(order_request_transitions -> users (changed_by));
 diesel::joinable!(order_requests -> clients (client_id));
 diesel::joinable!(products -> clients (client_id));
 diesel::joinable!(shipment_events -> shipments (shipment_id));
@@ -268,6 +283,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     dashboard_layouts,
     demand_forecasts,
     order_request_items,
+    order_request_transitions,
     order_requests,
     products,
     shipment_events,

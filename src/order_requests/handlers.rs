@@ -1,11 +1,15 @@
 //! `/api/v1/clients/{client_id}/order-requests`.
 
 use axum::Json;
-use diesel_async::AsyncConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use uuid::Uuid;
 
 use super::{
     queries::{self, ListFilter, OrderKey},
-    types::{CreateOrderRequest, OrderRequest, OrderRequestFilter, OrderRequestPath},
+    types::{
+        CreateOrderRequest, OrderRequest, OrderRequestFilter, OrderRequestPath, OrderStatus,
+        Transition, UpdateOrderRequest,
+    },
 };
 use crate::{
     auth::tenancy::ClientScope,
@@ -19,6 +23,32 @@ use crate::{
         validation::validate,
     },
 };
+
+/// Every item's product is this client's and not archived (else one 422 naming each item),
+/// locked so neither changes before the lines are written.
+async fn check_products(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    items: &[(Uuid, i32)],
+) -> ApiResult<()> {
+    let wanted: Vec<_> = items.iter().map(|(p, _)| *p).collect();
+    let active = queries::lock_client_products(conn, client_id, &wanted).await?;
+    let errors: Vec<FieldError> = (items.iter().enumerate())
+        .filter_map(|(i, (p, _))| {
+            let message = match active.get(p) {
+                None => "no such product for this client",
+                Some(false) => "is archived; unarchive the product to order it",
+                Some(true) => return None,
+            };
+            Some(FieldError::new(format!("items[{i}].product_id"), message))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/order-requests", tag = "order requests",
     security(("bearer" = [])), params(ClientPath, OrderRequestFilter, PageQuery),
@@ -48,22 +78,11 @@ pub async fn create_order_request(
     extract::Json(body): extract::Json<CreateOrderRequest>,
 ) -> ApiResult<Created<OrderRequest>> {
     let order = body.validate()?;
-    let client_id = scope.client_id;
+    let (client_id, by) = (scope.client_id, scope.user.id);
     let created = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let wanted: Vec<_> = order.items.iter().map(|(p, _)| *p).collect();
-            let owned = queries::lock_client_products(conn, client_id, &wanted).await?;
-            let missing: Vec<FieldError> = (order.items.iter().enumerate())
-                .filter(|(_, (p, _))| !owned.contains(p))
-                .map(|(i, _)| {
-                    let field = format!("items[{i}].product_id");
-                    FieldError::new(field, "no such product for this client")
-                })
-                .collect();
-            if !missing.is_empty() {
-                return Err(ApiError::Validation(missing));
-            }
-            Ok(queries::insert(conn, client_id, &order).await?)
+            check_products(conn, client_id, &order.items).await?;
+            Ok(queries::insert(conn, client_id, &order, by).await?)
         })
         .await?;
     let location = format!(
@@ -83,4 +102,72 @@ pub async fn get_order_request(
 ) -> ApiResult<Json<OrderRequest>> {
     let order = queries::get(&mut conn, scope.client_id, path.order_request_id).await;
     Ok(Json(order.or_not_found("order request")?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/clients/{client_id}/order-requests/{order_request_id}",
+    tag = "order requests", security(("bearer" = [])), params(OrderRequestPath),
+    request_body = UpdateOrderRequest,
+    responses((status = 200, body = OrderRequest), (status = 404, body = Problem),
+        (status = 409, description = "A transition the state machine does not allow (`detail` names the allowed ones), or items changed after the draft", body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn update_order_request(
+    scope: ClientScope,
+    Db(mut conn): Db,
+    Path(path): Path<OrderRequestPath>,
+    extract::Json(body): extract::Json<UpdateOrderRequest>,
+) -> ApiResult<Json<OrderRequest>> {
+    let change = body.validate()?;
+    let (client_id, id, by) = (scope.client_id, path.order_request_id, scope.user.id);
+    conn.transaction::<_, ApiError, _>(async |conn| {
+        let current = queries::get_row_for_update(conn, client_id, id)
+            .await
+            .or_not_found("order request")?;
+        let to = change.status.filter(|s| *s != current.status);
+        if let Some(refusal) = to.and_then(|to| current.status.refuses(to)) {
+            return Err(ApiError::Conflict(refusal));
+        }
+        if let Some(items) = &change.items {
+            if current.status != OrderStatus::Draft {
+                return Err(ApiError::Conflict(format!(
+                    "items can change only while the order request is a draft; it is {}",
+                    current.status
+                )));
+            }
+            check_products(conn, client_id, items).await?;
+            queries::replace_items(conn, id, items).await?;
+        }
+        if to.is_none() && change.notes.is_none() && change.items.is_none() {
+            return Ok(());
+        }
+        let notes = change.notes.clone().unwrap_or(current.notes.clone());
+        let status = to.unwrap_or(current.status);
+        queries::update_row(conn, id, status, notes.as_deref()).await?;
+        if let Some(to) = to {
+            let reason = change.reason.as_deref();
+            queries::record_transition(conn, id, Some(current.status), to, by, reason).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    let order = queries::get(&mut conn, client_id, id).await?;
+    Ok(Json(order))
+}
+
+#[utoipa::path(get, path = "/api/v1/clients/{client_id}/order-requests/{order_request_id}/transitions",
+    tag = "order requests", security(("bearer" = [])), params(OrderRequestPath),
+    responses((status = 200, description = "Every status the order request has had, oldest first (its creation included)", body = Page<Transition>),
+        (status = 404, body = Problem)))]
+pub async fn order_request_transitions(
+    scope: ClientScope,
+    Db(mut conn): Db,
+    Path(path): Path<OrderRequestPath>,
+) -> ApiResult<Json<Page<Transition>>> {
+    let data = queries::transitions(&mut conn, scope.client_id, path.order_request_id)
+        .await
+        .or_not_found("order request")?;
+    // At most five rows (the state machine's longest path): one page, always the last.
+    Ok(Json(Page {
+        data,
+        next_cursor: None,
+    }))
 }

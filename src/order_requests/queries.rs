@@ -1,15 +1,15 @@
 //! Every SQL statement about order requests.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::types::{NewOrder, OrderItem, OrderRequest, OrderRequestRow, OrderStatus};
+use super::types::{NewOrder, OrderItem, OrderRequest, OrderRequestRow, OrderStatus, Transition};
 use crate::{
-    db::schema::{order_request_items, order_requests, products},
+    db::schema::{order_request_items, order_request_transitions, order_requests, products},
     http::pagination::PageRequest,
     keyset_page,
 };
@@ -111,56 +111,161 @@ pub async fn get(
     Ok(with_items(conn, vec![row], 1).await?.remove(0))
 }
 
-/// Which of these products belong to the client, key-share locked until the transaction ends
-/// so none is deleted between this check and the insert of the order.
+/// Which of these products belong to the client, and which of those are active (not
+/// archived), key-share locked until the transaction ends so none is deleted or archived
+/// between this check and the insert of the order's lines.
 pub async fn lock_client_products(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     ids: &[Uuid],
-) -> QueryResult<HashSet<Uuid>> {
+) -> QueryResult<HashMap<Uuid, bool>> {
     let owned = products::table
         .filter(
             products::client_id
                 .eq(client_id)
                 .and(products::id.eq_any(ids)),
         )
-        .select(products::id)
+        .select((products::id, products::archived_at.is_null()))
         .for_key_share()
-        .load::<Uuid>(conn)
+        .load::<(Uuid, bool)>(conn)
         .await?;
     Ok(owned.into_iter().collect())
 }
 
-/// Inserts an order request and its items (the caller holds the transaction).
+/// Inserts an order request, its items and its first transition (the caller holds the
+/// transaction).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     order: &NewOrder,
+    by: Uuid,
 ) -> QueryResult<OrderRequest> {
-    let row: OrderRequestRow = diesel::insert_into(order_requests::table)
-        .values((
-            order_requests::client_id.eq(client_id),
-            order_requests::status.eq(order.status),
-            order_requests::notes.eq(&order.notes),
-        ))
-        .returning(OrderRequestRow::as_returning())
+    // One round trip for the order and its first transition.
+    let row: OrderRequestRow = diesel::sql_query(include_str!("insert_order.sql"))
+        .bind::<diesel::sql_types::Uuid, _>(client_id)
+        .bind::<diesel::sql_types::Text, _>(order.status)
+        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(&order.notes)
+        .bind::<diesel::sql_types::Uuid, _>(by)
         .get_result(conn)
         .await?;
-    let values: Vec<_> = order
-        .items
+    let items = insert_items(conn, row.id, &order.items).await?;
+    Ok(OrderRequest::new(row, items))
+}
+
+async fn insert_items(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    items: &[(Uuid, i32)],
+) -> QueryResult<Vec<OrderItem>> {
+    let values: Vec<_> = items
         .iter()
         .map(|(product_id, quantity)| {
             (
-                order_request_items::order_request_id.eq(row.id),
+                order_request_items::order_request_id.eq(order_id),
                 order_request_items::product_id.eq(*product_id),
                 order_request_items::quantity.eq(*quantity),
             )
         })
         .collect();
-    let items: Vec<OrderItem> = diesel::insert_into(order_request_items::table)
+    diesel::insert_into(order_request_items::table)
         .values(&values)
         .returning(OrderItem::as_returning())
         .get_results(conn)
+        .await
+}
+
+/// The order request's row, locked until the transaction ends: a PATCH reads the status,
+/// checks the transition and writes under this lock, so two concurrent changes cannot both
+/// start from the same status.
+pub async fn get_row_for_update(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> QueryResult<OrderRequestRow> {
+    order_requests::table
+        .filter(
+            order_requests::id
+                .eq(id)
+                .and(order_requests::client_id.eq(client_id)),
+        )
+        .select(OrderRequestRow::as_select())
+        .for_update()
+        .first(conn)
+        .await
+}
+
+/// Replaces every item of a (draft) order request.
+pub async fn replace_items(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    items: &[(Uuid, i32)],
+) -> QueryResult<()> {
+    diesel::delete(
+        order_request_items::table.filter(order_request_items::order_request_id.eq(order_id)),
+    )
+    .execute(conn)
+    .await?;
+    insert_items(conn, order_id, items).await.map(drop)
+}
+
+/// Writes the order's status and notes and stamps `updated_at`.
+pub async fn update_row(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: OrderStatus,
+    notes: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(order_requests::table.find(id))
+        .set((
+            order_requests::status.eq(status),
+            order_requests::notes.eq(notes),
+            order_requests::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+pub async fn record_transition(
+    conn: &mut AsyncPgConnection,
+    order_id: Uuid,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    by: Uuid,
+    note: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(order_request_transitions::table)
+        .values((
+            order_request_transitions::order_request_id.eq(order_id),
+            order_request_transitions::from_status.eq(from),
+            order_request_transitions::to_status.eq(to),
+            order_request_transitions::changed_by.eq(by),
+            order_request_transitions::note.eq(note),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// The order request's transitions, oldest first; `NotFound` when it is not this client's.
+pub async fn transitions(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Vec<Transition>> {
+    order_requests::table
+        .filter(
+            order_requests::id
+                .eq(id)
+                .and(order_requests::client_id.eq(client_id)),
+        )
+        .select(order_requests::id)
+        .first::<Uuid>(conn)
         .await?;
-    Ok(OrderRequest::new(row, items))
+    order_request_transitions::table
+        .filter(order_request_transitions::order_request_id.eq(id))
+        .order(order_request_transitions::id.asc())
+        .select(Transition::as_select())
+        .load(conn)
+        .await
 }

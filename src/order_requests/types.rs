@@ -5,9 +5,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    db::schema::{order_request_items, order_requests},
+    db::schema::{order_request_items, order_request_transitions, order_requests},
     http::{
         error::ApiResult,
+        patch::Patch,
         validation::{Validator, validate},
     },
     text_enum,
@@ -25,6 +26,38 @@ text_enum! {
     }
 }
 
+impl OrderStatus {
+    /// The order request's state machine (docs/order-requests.md): draft → submitted →
+    /// approved → fulfilled, and cancelled from any status that is not final. The statuses
+    /// an order in this one may move to; none for the final `fulfilled` and `cancelled`.
+    pub fn next(self) -> &'static [OrderStatus] {
+        use OrderStatus::*;
+        match self {
+            Draft => &[Submitted, Cancelled],
+            Submitted => &[Approved, Cancelled],
+            Approved => &[Fulfilled, Cancelled],
+            Fulfilled | Cancelled => &[],
+        }
+    }
+
+    /// Why `self → to` is refused, in the user's words; `None` when it is allowed.
+    pub fn refuses(self, to: OrderStatus) -> Option<String> {
+        let next = self.next();
+        if next.contains(&to) {
+            return None;
+        }
+        Some(if next.is_empty() {
+            format!("the order request is {self}, which is final; its status cannot change")
+        } else {
+            let words: Vec<&str> = next.iter().map(|s| s.as_str()).collect();
+            format!(
+                "an order request that is {self} cannot become {to}; it can become: {}",
+                words.join(", ")
+            )
+        })
+    }
+}
+
 /// Items per order request.
 pub const MAX_ITEMS: usize = 500;
 
@@ -36,7 +69,7 @@ pub struct OrderRequestPath {
 }
 
 /// An order request's own row.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = order_requests)]
 pub struct OrderRequestRow {
     pub id: Uuid,
@@ -79,6 +112,21 @@ pub struct NewItem {
     pub quantity: i64,
 }
 
+/// One change of an order request's status (its creation included, `from_status` null).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = order_request_transitions)]
+pub struct Transition {
+    #[serde(skip)]
+    pub id: i64,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: OrderStatus,
+    /// The user who made the change; null when that user was deleted since.
+    pub changed_by: Option<Uuid>,
+    pub changed_at: DateTime<Utc>,
+    /// The reason given with the change, if any.
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrderRequest {
@@ -95,34 +143,39 @@ pub struct NewOrder {
     pub items: Vec<(Uuid, i32)>,
 }
 
+/// An order's items, checked: at least one, at most [`MAX_ITEMS`], each product once, whole
+/// quantities from 1 to 1 000 000. Ownership is the database's to check (under a lock).
+fn check_items(v: &mut Validator, items: &[NewItem]) -> Vec<(Uuid, i32)> {
+    if items.is_empty() {
+        v.error("items", "must hold at least one item");
+    }
+    if items.len() > MAX_ITEMS {
+        v.error("items", format!("must hold at most {MAX_ITEMS} items"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if !seen.insert(item.product_id) {
+                v.error(
+                    format!("items[{i}].product_id"),
+                    "appears twice; put the total quantity on one item",
+                );
+            }
+            let field = format!("items[{i}].quantity");
+            (
+                item.product_id,
+                v.int_range(&field, item.quantity, 1, 1_000_000),
+            )
+        })
+        .collect()
+}
+
 impl CreateOrderRequest {
     pub fn validate(&self) -> ApiResult<NewOrder> {
         validate(|v| {
-            if self.items.is_empty() {
-                v.error("items", "must hold at least one item");
-            }
-            if self.items.len() > MAX_ITEMS {
-                v.error("items", format!("must hold at most {MAX_ITEMS} items"));
-            }
-            let mut seen = std::collections::HashSet::new();
-            let items = self
-                .items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    if !seen.insert(item.product_id) {
-                        v.error(
-                            format!("items[{i}].product_id"),
-                            "appears twice; put the total quantity on one item",
-                        );
-                    }
-                    let field = format!("items[{i}].quantity");
-                    (
-                        item.product_id,
-                        v.int_range(&field, item.quantity, 1, 1_000_000),
-                    )
-                })
-                .collect();
+            let items = check_items(v, &self.items);
             let status = self.status.unwrap_or(OrderStatus::Submitted);
             if !matches!(status, OrderStatus::Draft | OrderStatus::Submitted) {
                 v.error("status", "must be one of: draft, submitted");
@@ -130,6 +183,77 @@ impl CreateOrderRequest {
             NewOrder {
                 status,
                 notes: v.opt_text("notes", self.notes.as_deref(), 2000),
+                items,
+            }
+        })
+    }
+}
+
+/// `PATCH …/order-requests/{id}`: move the order along its state machine, change its notes,
+/// and, while it is a draft, replace its items. Absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrderRequest {
+    /// The next status: draft → submitted → approved → fulfilled, or cancelled from any
+    /// status that is not final. The current status again changes nothing.
+    #[serde(default)]
+    #[schema(value_type = Option<OrderStatus>)]
+    pub status: Patch<String>,
+    /// Why the status changes (kept in the order's transitions, at most 500 characters).
+    #[serde(default)]
+    pub reason: Patch<String>,
+    /// `null` clears the notes.
+    #[serde(default)]
+    pub notes: Patch<String>,
+    /// The order's new items, replacing all of them; only while it is a draft.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<NewItem>>)]
+    pub items: Patch<Vec<NewItem>>,
+}
+
+/// A validated PATCH of an order request.
+pub struct OrderChange {
+    pub status: Option<OrderStatus>,
+    pub reason: Option<String>,
+    /// `None`: the notes stay; `Some(None)`: cleared.
+    pub notes: Option<Option<String>>,
+    pub items: Option<Vec<(Uuid, i32)>>,
+}
+
+impl UpdateOrderRequest {
+    pub fn validate(&self) -> ApiResult<OrderChange> {
+        validate(|v| {
+            let status = match &self.status {
+                Patch::Absent => None,
+                Patch::Null => {
+                    v.error("status", "must not be null");
+                    None
+                }
+                Patch::Value(word) => v.word::<OrderStatus>("status", word),
+            };
+            let reason = self
+                .reason
+                .value()
+                .and_then(|r| v.opt_text("reason", Some(r), 500));
+            if reason.is_some() && status.is_none() {
+                v.error("reason", "goes with a status change; name the new status");
+            }
+            let notes = v.change(&self.notes, |v, n| v.opt_text("notes", Some(n), 2000));
+            let items = match &self.items {
+                Patch::Absent => None,
+                Patch::Null => {
+                    v.error(
+                        "items",
+                        "must not be null; an order holds at least one item",
+                    );
+                    None
+                }
+                Patch::Value(items) => Some(check_items(v, items)),
+            };
+            OrderChange {
+                status,
+                reason,
+                notes: notes.map(Option::flatten),
                 items,
             }
         })

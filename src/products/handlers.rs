@@ -41,14 +41,7 @@ pub async fn list_products(
     Query(filter): Query<ProductFilter>,
     page: PageRequest<String>,
 ) -> ApiResult<Json<Page<Product>>> {
-    let rows = queries::list(
-        &mut conn,
-        scope.client_id,
-        filter.category.as_deref(),
-        filter.q.as_deref(),
-        &page,
-    )
-    .await?;
+    let rows = queries::list(&mut conn, scope.client_id, &filter, &page).await?;
     Ok(Json(Page::from_rows(rows, &page, queries::key, |p| p)))
 }
 
@@ -111,18 +104,56 @@ pub async fn update_product(
 }
 
 #[utoipa::path(delete, path = "/api/v1/clients/{client_id}/products/{product_id}", tag = "products", security(("bearer" = [])), params(ProductPath),
-    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 204),
+        (status = 404, body = Problem),
+        (status = 409, description = "The product was ordered or shipped: history is kept; archive it instead", body = Problem)))]
 pub async fn delete_product(
     scope: ClientScope,
     Db(mut conn): Db,
     Path(path): Path<ProductPath>,
 ) -> ApiResult<StatusCode> {
+    let archive = format!(
+        "archive it instead (POST /api/v1/clients/{}/products/{}/archive)",
+        scope.client_id, path.product_id
+    );
     match queries::delete(&mut conn, scope.client_id, path.product_id).await {
         Ok(0) => Err(ApiError::not_found("product")),
         Ok(_) => Ok(StatusCode::NO_CONTENT),
         Err(e) if violates(&e, "shipment_items_product_id_fkey") => Err(ApiError::Conflict(
-            "the product was shipped; shipment history cannot be deleted".into(),
+            format!("the product was shipped and shipment history cannot be deleted; {archive}"),
         )),
+        Err(e) if violates(&e, "order_request_items_product_id_fkey") => {
+            let lines = queries::order_line_count(&mut conn, path.product_id).await?;
+            Err(ApiError::Conflict(format!(
+                "the product is on {lines} order request line(s) and order history cannot be \
+                 deleted; {archive}"
+            )))
+        }
         Err(e) => Err(e.into()),
     }
+}
+
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/products/{product_id}/archive", tag = "products",
+    security(("bearer" = [])), params(ProductPath),
+    responses((status = 200, description = "The product, archived (archiving twice keeps the first `archived_at`)", body = Product),
+        (status = 404, body = Problem)))]
+pub async fn archive_product(
+    scope: ClientScope,
+    Db(mut conn): Db,
+    Path(path): Path<ProductPath>,
+) -> ApiResult<Json<Product>> {
+    let product = queries::set_archived(&mut conn, scope.client_id, path.product_id, true).await;
+    Ok(Json(product.or_not_found("product")?))
+}
+
+#[utoipa::path(post, path = "/api/v1/clients/{client_id}/products/{product_id}/unarchive", tag = "products",
+    security(("bearer" = [])), params(ProductPath),
+    responses((status = 200, description = "The product, active again", body = Product), (status = 404, body = Problem)))]
+pub async fn unarchive_product(
+    scope: ClientScope,
+    Db(mut conn): Db,
+    Path(path): Path<ProductPath>,
+) -> ApiResult<Json<Product>> {
+    let product = queries::set_archived(&mut conn, scope.client_id, path.product_id, false).await;
+    Ok(Json(product.or_not_found("product")?))
 }

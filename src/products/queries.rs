@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::types::{Product, ProductFields};
+use super::types::{Product, ProductFields, ProductFilter};
 use crate::{db::schema::products, http::pagination::PageRequest, keyset_page};
 
 /// Sort key of the product list: the SKU (unique per client).
@@ -16,18 +16,20 @@ pub fn key(p: &Product) -> String {
 pub async fn list(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
-    category: Option<&str>,
-    search: Option<&str>,
+    filter: &ProductFilter,
     page: &PageRequest<String>,
 ) -> QueryResult<Vec<Product>> {
     let mut q = products::table
         .filter(products::client_id.eq(client_id))
         .select(Product::as_select())
         .into_boxed();
-    if let Some(category) = category {
+    if !filter.include_archived {
+        q = q.filter(products::archived_at.is_null());
+    }
+    if let Some(category) = &filter.category {
         q = q.filter(products::category.eq(category.to_owned()));
     }
-    if let Some(text) = search.map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!(
             "%{}%",
             text.replace('\\', "\\\\")
@@ -116,9 +118,45 @@ pub async fn update(
     }
 }
 
-/// Deletes a product; the guide's RESTRICT on `shipment_items.product_id` refuses it once it
-/// was shipped. Answers the rows deleted (0: no such product of this client).
+/// Deletes a product. The database refuses it once the product was ordered
+/// (`order_request_items_product_id_fkey`) or shipped (the guide's RESTRICT on
+/// `shipment_items.product_id`): history is archived, not deleted. Answers the rows deleted
+/// (0: no such product of this client).
 pub async fn delete(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> QueryResult<usize> {
     let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
     diesel::delete(target).execute(conn).await
+}
+
+/// Archives (`archived_at` = now) or reactivates a product. A product already in the asked
+/// state is answered as it is, so archiving twice keeps the first archive time.
+pub async fn set_archived(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+    archived: bool,
+) -> QueryResult<Product> {
+    let now = Utc::now();
+    let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
+    let changed = diesel::update(target.filter(products::archived_at.is_null().eq(archived)))
+        .set((
+            products::archived_at.eq(archived.then_some(now)),
+            products::updated_at.eq(now),
+        ))
+        .returning(Product::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    match changed {
+        Some(product) => Ok(product),
+        None => get(conn, client_id, id).await,
+    }
+}
+
+/// How many order lines name the product (what a refused delete names).
+pub async fn order_line_count(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<i64> {
+    crate::db::schema::order_request_items::table
+        .filter(crate::db::schema::order_request_items::product_id.eq(id))
+        .count()
+        .get_result(conn)
+        .await
 }

@@ -49,6 +49,9 @@ pub struct Product {
     pub projected_stockout_date: Option<NaiveDate>,
     pub last_order_by_date: Option<NaiveDate>,
     pub timing_last_calculated: Option<DateTime<Utc>>,
+    /// Set when archived: hidden from lists unless `include_archived=true`, refused in new
+    /// orders, still counted in order history. Null: active.
+    pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -118,6 +121,9 @@ pub struct ProductFilter {
     pub category: Option<String>,
     /// Products whose SKU or name contains this text (case-insensitive).
     pub q: Option<String>,
+    /// Archived products too (default: active products only).
+    #[serde(default)]
+    pub include_archived: bool,
 }
 
 /// A product's writable columns: validated on the way in, part of [`Product`] on the way out.

@@ -134,6 +134,12 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     users::insert_users(&tx, &users, &hashes).await?;
     let products = insert(&tx, "products", sql::INSERT_PRODUCTS).await?;
     let order_requests = insert(&tx, "order_requests", sql::INSERT_ORDER_REQUESTS).await?;
+    insert(
+        &tx,
+        "order_request_transitions",
+        sql::INSERT_ORDER_TRANSITIONS,
+    )
+    .await?;
     let order_lines = insert(&tx, "order_request_items", sql::INSERT_ORDER_LINES).await?;
     let stock_levels = insert(&tx, "stock_levels", sql::INSERT_STOCK_LEVELS).await?;
     let demand_forecasts = insert(&tx, "demand_forecasts", sql::INSERT_DEMAND_FORECASTS).await?;

@@ -16,8 +16,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use fulfillment_ops::db::schema::{
-    budgets, clients, cost_tracking, order_request_items, order_requests, products, shipment_items,
-    shipments, stock_levels, users,
+    budgets, clients, cost_tracking, order_request_items, order_request_transitions,
+    order_requests, products, shipment_items, shipments, stock_levels, users,
 };
 use uuid::Uuid;
 
@@ -429,6 +429,26 @@ impl Fixture for OrderHistory {
             .execute(conn)
             .await
             .unwrap_or_else(|e| panic!("insert order requests: {e}"));
+        // Each order's first transition, as the API records it (by nobody: a fixture).
+        let ids: Vec<Uuid> = inserted.iter().map(|o: &InsertedOrder| o.id).collect();
+        diesel::insert_into(order_request_transitions::table)
+            .values(
+                order_requests::table
+                    .filter(order_requests::id.eq_any(&ids))
+                    .select((
+                        order_requests::id,
+                        order_requests::status,
+                        order_requests::created_at,
+                    )),
+            )
+            .into_columns((
+                order_request_transitions::order_request_id,
+                order_request_transitions::to_status,
+                order_request_transitions::changed_at,
+            ))
+            .execute(conn)
+            .await
+            .unwrap_or_else(|e| panic!("insert order transitions: {e}"));
         if !items.is_empty() {
             diesel::insert_into(order_request_items::table)
                 .values(&items)

@@ -17,6 +17,7 @@ mod financial;
 mod migrations;
 mod openapi;
 mod operations;
+mod order_history;
 mod order_requests;
 mod products;
 mod protocol;

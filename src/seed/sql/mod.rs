@@ -80,6 +80,9 @@ pub(super) const INSERT_PRODUCTS: &str = include_str!("insert/products.sql");
 
 pub(super) const INSERT_ORDER_REQUESTS: &str = include_str!("insert/order_requests.sql");
 
+/// Each order's transitions along the state machine, up to its status.
+pub(super) const INSERT_ORDER_TRANSITIONS: &str = include_str!("insert/order_transitions.sql");
+
 pub(super) const INSERT_ORDER_LINES: &str = include_str!("insert/order_lines.sql");
 
 pub(super) const INSERT_STOCK_LEVELS: &str = include_str!("insert/stock_levels.sql");
