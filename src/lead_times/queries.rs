@@ -63,8 +63,9 @@ pub async fn update_lead_times(
 }
 
 /// The set-based recalculation; what it computes and why it is shaped so is at the top of
-/// the file and in `docs/lead-times.md`.
-const RECALCULATE_SQL: &str = include_str!("recalculate.sql");
+/// the file and in `docs/lead-times.md`. Public for the demo seed, which runs it in its own
+/// transaction.
+pub const RECALCULATE_SQL: &str = include_str!("recalculate.sql");
 
 /// Recomputes the stockout and order-by dates (and their inputs) as of `as_of`, over the
 /// `window_days` days ending with it: of one product, one client, or every client (`None`).

@@ -6,6 +6,7 @@ mod alerts;
 mod defaults;
 mod patch;
 mod recalculate;
+mod seed;
 
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
