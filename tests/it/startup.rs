@@ -143,7 +143,7 @@ async fn three_replicas_starting_together_apply_each_migration_exactly_once() {
         )
         .await
         .expect("ledger");
-    assert_eq!(rows.len(), 7, "every migration is in the ledger");
+    assert_eq!(rows.len(), 8, "every migration is in the ledger");
     for row in &rows {
         let version: String = row.get(0);
         assert_eq!(row.get::<_, i64>("ok"), 1, "{version} applied once");
