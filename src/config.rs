@@ -19,6 +19,7 @@
 //! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
 //! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
+//! | `LEAD_TIME_DEMAND_WINDOW_DAYS` | `90` | days of counted orders a product's daily demand is averaged over (1–365) |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -128,6 +129,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// Budget variance tolerance in percent (`5` = ±5 %).
     pub budget_tolerance_percent: BigDecimal,
+    /// Lead times: days of counted orders the average daily demand is taken over.
+    pub lead_time_demand_window_days: i32,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -305,8 +308,21 @@ impl Config {
             body_limit_bytes,
             cors_allowed_origins,
             budget_tolerance_percent,
+            lead_time_demand_window_days: lead_time_demand_window_days()?,
         })
     }
+}
+
+/// `LEAD_TIME_DEMAND_WINDOW_DAYS` (default 90, 1 to 365); also read by the lead-time job.
+pub fn lead_time_demand_window_days() -> Result<i32, ConfigError> {
+    let days: i32 = parsed("LEAD_TIME_DEMAND_WINDOW_DAYS", 90)?;
+    if !(1..=365).contains(&days) {
+        return Err(ConfigError::Invalid {
+            name: "LEAD_TIME_DEMAND_WINDOW_DAYS",
+            reason: "must be a whole number of days from 1 to 365".into(),
+        });
+    }
+    Ok(days)
 }
 
 /// `LOG_FORMAT`, read before anything else so that config errors are logged in that format.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod financial;
 pub mod http;
+pub mod lead_times;
 pub mod ops;
 pub mod order_requests;
 pub mod products;

@@ -1,5 +1,5 @@
 //! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `user create`,
-//! `seed-demo`, `jobs aggregate-costs`, `healthcheck`.
+//! `seed-demo`, `jobs aggregate-costs`, `jobs recalculate-lead-times`, `healthcheck`.
 //!
 //! Only the arguments live here; every subcommand's body is a function in `fulfillment_ops::ops`.
 
@@ -71,6 +71,9 @@ enum JobAction {
         #[arg(long, value_name = "YYYY-MM")]
         period: String,
     },
+    /// Recompute every client's projected stockout and last order-by dates as of today (UTC);
+    /// idempotent, safe to overlap with another run or with the API.
+    RecalculateLeadTimes,
 }
 
 #[derive(Subcommand)]
@@ -153,6 +156,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Jobs {
             action: JobAction::AggregateCosts { period },
         } => ops::jobs::aggregate_costs(&period).await,
+        Command::Jobs {
+            action: JobAction::RecalculateLeadTimes,
+        } => ops::jobs::recalculate_lead_times().await,
         Command::Healthcheck { addr } => ops::healthcheck::run(addr).await,
     }
 }

@@ -60,6 +60,10 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             order_requests::handlers::update_order_request
         ))
         .routes(routes!(order_requests::handlers::order_request_transitions))
+        .routes(routes!(crate::lead_times::handlers::update_lead_times))
+        .routes(routes!(crate::lead_times::handlers::recalculate))
+        .routes(routes!(crate::lead_times::handlers::apply_client_defaults))
+        .routes(routes!(crate::lead_times::handlers::reorder_alerts))
 }
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.
@@ -116,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         (name = "products", description = "A client's products, with costs and lead times"),
         (name = "order requests", description = "A client's order requests and their items"),
         (name = "financial", description = "Product costs, budgets and variance, monthly cost tracking, EOQ"),
+        (name = "lead times", description = "Product lead times, stockout and order-by dates, reorder alerts"),
     )
 )]
 struct ApiDoc;

@@ -293,3 +293,24 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_preferences,
     users,
 );
+
+diesel::table! {
+    product_timing_inputs (product_id) {
+        product_id -> Uuid,
+        client_id -> Uuid,
+        calculated_at -> Timestamptz,
+        as_of -> Date,
+        demand_window_days -> Int4,
+        demand_days -> Int4,
+        window_units -> Int8,
+        daily_demand -> Numeric,
+        on_hand -> Int4,
+        supplier_lead_days -> Nullable<Int4>,
+        shipping_lead_days -> Nullable<Int4>,
+        processing_lead_days -> Nullable<Int4>,
+        safety_buffer_days -> Nullable<Int4>,
+        total_lead_days -> Nullable<Int4>,
+        lead_time_source -> Text,
+        reason -> Nullable<Text>,
+    }
+}

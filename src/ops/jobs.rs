@@ -28,3 +28,33 @@ pub async fn aggregate_costs(period: &str) -> anyhow::Result<ExitCode> {
     println!("aggregated {period}: {rows} product months of {clients} clients");
     Ok(ExitCode::SUCCESS)
 }
+
+/// `jobs recalculate-lead-times`: every client's stockout and order-by dates as of today (UTC),
+/// with the statement `POST /lead-times/recalculate` runs for one client
+/// ([`crate::lead_times::queries::recalculate`]); idempotent, safe beside the API and another
+/// run. Reads `LEAD_TIME_DEMAND_WINDOW_DAYS` (default 90).
+pub async fn recalculate_lead_times() -> anyhow::Result<ExitCode> {
+    let cfg = DatabaseConfig::from_env()?;
+    let window = crate::config::lead_time_demand_window_days()?;
+    let name = pool::application_name(&cfg.instance_id, "recalculate-lead-times");
+    let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &name)
+        .await
+        .context("connecting to the database")?;
+    let today = chrono::Utc::now().date_naive();
+    let c = crate::lead_times::queries::recalculate(&mut conn, today, window, None, None)
+        .await
+        .context("recalculating lead times")?;
+    println!(
+        "recalculated lead times as of {today} ({window}-day demand window): {} products of {} \
+         clients; {} with an order-by date, {} without demand, {} without lead times, {} beyond \
+         100 years, {} on client defaults",
+        c.products,
+        c.clients,
+        c.dated,
+        c.no_demand,
+        c.no_lead_time,
+        c.beyond_horizon,
+        c.client_defaults
+    );
+    Ok(ExitCode::SUCCESS)
+}

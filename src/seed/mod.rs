@@ -143,6 +143,7 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     let order_lines = insert(&tx, "order_request_items", sql::INSERT_ORDER_LINES).await?;
     let stock_levels = insert(&tx, "stock_levels", sql::INSERT_STOCK_LEVELS).await?;
     let demand_forecasts = insert(&tx, "demand_forecasts", sql::INSERT_DEMAND_FORECASTS).await?;
+    let (lead_time_dated, reorder_alerts) = recalculate_lead_times(&tx).await?;
 
     let t = Instant::now();
     tx.commit().await.context("committing the demo data")?;
@@ -158,6 +159,8 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
         order_lines,
         stock_levels,
         demand_forecasts,
+        lead_time_dated,
+        reorder_alerts,
         credentials,
         elapsed: started.elapsed(),
     })
@@ -235,6 +238,36 @@ async fn load_catalogue(
             .with_context(|| format!("loading {what}"))?;
     }
     Ok(())
+}
+
+/// The lead-time recalculation of every client (the job's statement), so reorder alerts exist
+/// right after the seed; answers the products with an order-by date and those due within
+/// the alerts' default 14 days. The statement is PREPAREd so it runs over the simple protocol
+/// with literal arguments (today, UTC, as the session's time zone is).
+async fn recalculate_lead_times(tx: &Transaction<'_>) -> anyhow::Result<(i64, i64)> {
+    let window = crate::config::lead_time_demand_window_days()?;
+    let prepare = format!(
+        "PREPARE seed_lead_times(date, integer, uuid, uuid) AS {}",
+        crate::lead_times::queries::RECALCULATE_SQL
+    );
+    tx.batch_execute(&prepare)
+        .await
+        .context("preparing the lead-time recalculation")?;
+    let row = tx
+        .query_one(
+            &format!("EXECUTE seed_lead_times(CURRENT_DATE, {window}, NULL, NULL)"),
+            &[],
+        )
+        .await
+        .context("recalculating lead times")?;
+    tx.batch_execute("DEALLOCATE seed_lead_times").await?;
+    let alerts = count(
+        tx,
+        "SELECT count(*) FROM products WHERE last_order_by_date <= CURRENT_DATE + 14",
+        "reorder alerts",
+    )
+    .await?;
+    Ok((row.try_get("dated")?, alerts))
 }
 
 async fn insert(tx: &Transaction<'_>, table: &str, statement: &str) -> anyhow::Result<i64> {

@@ -25,6 +25,10 @@ pub struct SeedReport {
     pub order_lines: i64,
     pub stock_levels: i64,
     pub demand_forecasts: i64,
+    /// Products the lead-time recalculation gave an order-by date.
+    pub lead_time_dated: i64,
+    /// Of those, the products due within 14 days (`GET …/reorder-alerts`).
+    pub reorder_alerts: i64,
     /// One entry per user: admin, operator, then one per client. With more than 20 clients
     /// all client users share one password (every entry shows it); the `Display` output says
     /// so.
@@ -64,6 +68,12 @@ impl fmt::Display for SeedReport {
             self.order_lines,
             self.stock_levels,
             self.demand_forecasts
+        )?;
+        writeln!(
+            f,
+            "Lead times recalculated: {} products with an order-by date, {} reorder alerts \
+             due within 14 days.",
+            self.lead_time_dated, self.reorder_alerts
         )?;
         writeln!(f, "Logins (passwords are shown only now):")?;
         if self.client_password_shared() {

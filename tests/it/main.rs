@@ -14,6 +14,7 @@ mod admin_migrations;
 mod auth;
 mod clients;
 mod financial;
+mod lead_times;
 mod migrations;
 mod openapi;
 mod operations;

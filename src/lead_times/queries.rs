@@ -1,0 +1,146 @@
+//! Every SQL statement of lead times. Errors stay Diesel's (or the feature's); handlers map
+//! them to HTTP.
+
+use chrono::{NaiveDate, Utc};
+use diesel::{
+    prelude::*,
+    result::Error as DieselError,
+    sql_types::{self, BigInt, Date, Integer, Nullable, Text},
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::sync::LazyLock;
+use uuid::Uuid;
+
+use super::{
+    alerts::{AlertKey, AlertQuery, AlertRow, REVIEW_CYCLE_DAYS},
+    types::{AppliedDefaults, LeadTimeChanges, RecalcCounts},
+};
+use crate::{
+    db::{errors::violates, schema::products},
+    http::{error::ApiError, pagination::PageRequest},
+    products::types::Product,
+};
+
+/// The guide's check on the lead-time columns (20251215000005).
+pub const LEAD_DAYS_CHECK: &str = "products_total_lead_days_check";
+
+/// A lead-time write the database refused: its check constraint is the caller's bad input
+/// (validation should have caught it first, so this is the safety net), never a 500.
+pub fn write_error(e: DieselError) -> ApiError {
+    if violates(&e, LEAD_DAYS_CHECK) {
+        return ApiError::invalid(
+            "lead_times",
+            "lead times must be whole days of at least 0 (and at most 3650)",
+        );
+    }
+    ApiError::from_query(e, "product")
+}
+
+/// Writes the named lead-time columns in one UPDATE (only those change, so a concurrent edit
+/// of another column is not overwritten); the trigger recomputes `total_lead_days`. A request
+/// naming nothing changes nothing. `NotFound`: no such product of this client.
+pub async fn update_lead_times(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    product_id: Uuid,
+    changes: &LeadTimeChanges,
+) -> Result<Product, ApiError> {
+    let target = products::table.filter(
+        products::id
+            .eq(product_id)
+            .and(products::client_id.eq(client_id)),
+    );
+    let result = if changes.is_empty() {
+        target.select(Product::as_select()).first(conn).await
+    } else {
+        diesel::update(target)
+            .set((changes, products::updated_at.eq(Utc::now())))
+            .returning(Product::as_returning())
+            .get_result(conn)
+            .await
+    };
+    result.map_err(write_error)
+}
+
+/// The set-based recalculation; what it computes and why it is shaped so is at the top of
+/// the file and in `docs/lead-times.md`. Public for the demo seed, which runs it in its own
+/// transaction.
+pub const RECALCULATE_SQL: &str = include_str!("recalculate.sql");
+
+/// Recomputes the stockout and order-by dates (and their inputs) as of `as_of`, over the
+/// `window_days` days ending with it: of one product, one client, or every client (`None`).
+/// One statement: atomic, idempotent, safe beside another run and the API's writers.
+pub async fn recalculate(
+    conn: &mut AsyncPgConnection,
+    as_of: NaiveDate,
+    window_days: i32,
+    client_id: Option<Uuid>,
+    product_id: Option<Uuid>,
+) -> QueryResult<RecalcCounts> {
+    diesel::sql_query(RECALCULATE_SQL)
+        .bind::<Date, _>(as_of)
+        .bind::<Integer, _>(window_days)
+        .bind::<Nullable<sql_types::Uuid>, _>(client_id)
+        .bind::<Nullable<sql_types::Uuid>, _>(product_id)
+        .get_result(conn)
+        .await
+}
+
+const APPLY_DEFAULTS_SQL: &str = include_str!("apply_client_defaults.sql");
+
+/// Stores the client's default lead times into its products that have none, in one
+/// statement; says how many changed and whether the client has any default.
+pub async fn apply_client_defaults(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+) -> QueryResult<AppliedDefaults> {
+    diesel::sql_query(APPLY_DEFAULTS_SQL)
+        .bind::<sql_types::Uuid, _>(client_id)
+        .get_result(conn)
+        .await
+}
+
+/// The alert page statement with the EOQ statement of the financial feature spliced in as a
+/// per-row LATERAL subquery (its `$1`, `$2`, `$3` become the row's product, its client and
+/// this statement's `$2`, today), so the EOQ formula stays written once.
+fn alerts_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let eoq = EOQ_SQL
+            .replace("$1", "page.product_id")
+            .replace("$2", "page.client_id")
+            .replace("$3", "$2");
+        let template = include_str!("reorder_alerts.sql");
+        assert!(
+            template.contains(EOQ_SLOT),
+            "reorder_alerts.sql has its EOQ slot"
+        );
+        template.replace(EOQ_SLOT, &eoq)
+    });
+    &SQL
+}
+
+const EOQ_SLOT: &str = "/* product_eoq.sql */";
+
+/// The financial feature's EOQ statement (`GET …/products/{product_id}/eoq` runs the same file).
+const EOQ_SQL: &str = include_str!("../financial/eoq/product_eoq.sql");
+
+/// One page of a client's reorder alerts, soonest order-by date first.
+pub async fn reorder_alerts(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    today: NaiveDate,
+    query: &AlertQuery,
+    page: &PageRequest<AlertKey>,
+) -> QueryResult<Vec<AlertRow>> {
+    diesel::sql_query(alerts_sql())
+        .bind::<sql_types::Uuid, _>(client_id)
+        .bind::<Date, _>(today)
+        .bind::<Integer, _>(query.within_days)
+        .bind::<Nullable<Text>, _>(query.status)
+        .bind::<Nullable<Date>, _>(page.after.map(|k| k.0))
+        .bind::<Nullable<sql_types::Uuid>, _>(page.after.map(|k| k.1))
+        .bind::<BigInt, _>(page.fetch())
+        .bind::<Integer, _>(REVIEW_CYCLE_DAYS)
+        .load(conn)
+        .await
+}
