@@ -51,6 +51,8 @@ async fn embedded_catalog_has_the_core_and_the_guides_five_migrations() {
             "20251215000004_add_dashboard_personalization",
             "20251215000005_add_product_lead_times",
             "20251216000001_add_demand_rules",
+            "20251219000001_add_dashboard_layout_versions",
+            "20251219000002_add_user_preference_timezone_and_channels",
         ]
     );
     for m in Catalog::embedded().migrations() {
