@@ -52,6 +52,9 @@ pub struct Dashboard {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
+/// The starter layouts by role, as shipped (the demo seed saves them for its users too).
+pub const STARTERS_JSON: &str = include_str!("starters.json");
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct Starter {
     pub name: String,
@@ -63,7 +66,7 @@ pub fn starters() -> &'static HashMap<String, Starter> {
     static STARTERS: OnceLock<HashMap<String, Starter>> = OnceLock::new();
     STARTERS.get_or_init(|| {
         let starters: HashMap<String, Starter> =
-            serde_json::from_str(include_str!("starters.json")).expect("starters.json parses");
+            serde_json::from_str(STARTERS_JSON).expect("starters.json parses");
         for (role, starter) in &starters {
             validate(|v| super::widgets::validate_widgets(v, &starter.widgets)).unwrap_or_else(
                 |e| panic!("starter layout of {role} breaks the grid rules: {e:?}"),

@@ -137,6 +137,12 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     let order_lines = insert(&tx, "order_request_items", sql::INSERT_ORDER_LINES).await?;
     let stock_levels = insert(&tx, "stock_levels", sql::INSERT_STOCK_LEVELS).await?;
     let demand_forecasts = insert(&tx, "demand_forecasts", sql::INSERT_DEMAND_FORECASTS).await?;
+    tx.execute(
+        sql::INSERT_DASHBOARDS,
+        &[&crate::dashboards::effective::STARTERS_JSON],
+    )
+    .await
+    .context("seed step \"dashboards\"")?;
 
     let t = Instant::now();
     tx.commit().await.context("committing the demo data")?;

@@ -81,3 +81,50 @@ async fn the_latest_saved_layout_is_drawn_until_one_is_the_default() {
     app.delete(&format!("{LAYOUTS}/{b}"), &user).await;
     assert_eq!(dashboard(&app, &user).await["source"], "role_default");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_users_open_on_their_saved_default_with_saved_preferences() {
+    use fulfillment_ops::seed::{SeedOptions, seed_demo};
+    let db = crate::common::TestDb::migrated().await;
+    let opts = SeedOptions {
+        clients: 2,
+        products_per_client: 3,
+        months: 1,
+        rng_seed: 1,
+    };
+    let report = seed_demo(&db.url, &opts).await.expect("seed");
+    let app = TestApp::with(db, |_| {}).await;
+    for cred in &report.credentials {
+        let token = app.login_token(&cred.email, &cred.password).await;
+        let actor = Actor {
+            id: uuid::Uuid::nil(),
+            email: cred.email.clone(),
+            token,
+        };
+        let d = dashboard(&app, &actor).await;
+        assert_eq!(d["source"], "default", "{}", cred.email);
+        let (layouts, _) = app.collect_pages(LAYOUTS, &actor, 10).await;
+        let expected = if cred.role == "client" { 1 } else { 2 };
+        assert_eq!(layouts.len(), expected, "{}", cred.email);
+        // Every seeded layout passes the API's own grid rules: saving it unchanged works.
+        for l in &layouts {
+            let id = id_of(l);
+            save(
+                &app,
+                &actor,
+                &id,
+                1,
+                json!({"name": l["name"], "widgets": l["widgets"]}),
+            )
+            .await;
+        }
+        let p = app.get_as("/api/v1/me/preferences", &actor).await.json();
+        assert!(p["updated_at"].is_string(), "{}: {p}", cred.email);
+        assert!(
+            !p["defaults"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("timezone"))
+        );
+    }
+}
