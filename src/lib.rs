@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod clients;
 pub mod config;
+pub mod dashboards;
 pub mod db;
 pub mod financial;
 pub mod http;

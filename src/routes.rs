@@ -15,7 +15,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    admin, auth, clients, financial,
+    admin, auth, clients, dashboards, financial,
     http::{self, state::AppState},
     order_requests, products, users,
 };
@@ -68,6 +68,7 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.
 pub fn unscoped() -> OpenApiRouter<AppState> {
+    use dashboards::{layouts::handlers as layouts, preferences::handlers as preferences};
     OpenApiRouter::new()
         .routes(routes!(http::health::healthz))
         .routes(routes!(http::health::readyz))
@@ -87,6 +88,21 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
             users::handlers::get_user,
             users::handlers::update_user,
             users::handlers::delete_user
+        ))
+        .routes(routes!(layouts::list_layouts, layouts::create_layout))
+        .routes(routes!(
+            layouts::get_layout,
+            layouts::replace_layout,
+            layouts::delete_layout
+        ))
+        .routes(routes!(layouts::make_default))
+        .routes(routes!(layouts::list_versions))
+        .routes(routes!(layouts::restore_layout))
+        .routes(routes!(dashboards::effective::dashboard))
+        .routes(routes!(
+            preferences::get_preferences,
+            preferences::replace_preferences,
+            preferences::update_preferences
         ))
 }
 
@@ -121,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         (name = "order requests", description = "A client's order requests and their items"),
         (name = "financial", description = "Product costs, budgets and variance, monthly cost tracking, EOQ"),
         (name = "lead times", description = "Product lead times, stockout and order-by dates, reorder alerts"),
+        (name = "dashboards", description = "The caller's own dashboard layouts, effective dashboard and preferences"),
     )
 )]
 struct ApiDoc;

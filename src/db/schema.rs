@@ -94,6 +94,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    dashboard_layout_versions (layout_id, version) {
+        layout_id -> Uuid,
+        version -> Int4,
+        name -> Text,
+        widgets -> Jsonb,
+        saved_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     demand_forecasts (id) {
         id -> Uuid,
         product_id -> Uuid,
@@ -235,6 +245,8 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        timezone -> Text,
+        realtime_channels -> Array<Text>,
     }
 }
 
@@ -256,6 +268,7 @@ diesel::joinable!(budgets -> clients (client_id));
 diesel::joinable!(budgets -> products (product_id));
 diesel::joinable!(cost_tracking -> clients (client_id));
 diesel::joinable!(cost_tracking -> products (product_id));
+diesel::joinable!(dashboard_layout_versions -> dashboard_layouts (layout_id));
 diesel::joinable!(dashboard_layouts -> users (user_id));
 diesel::joinable!(demand_forecasts -> products (product_id));
 diesel::joinable!(order_request_items -> order_requests (order_request_id));
@@ -280,6 +293,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     budgets,
     clients,
     cost_tracking,
+    dashboard_layout_versions,
     dashboard_layouts,
     demand_forecasts,
     order_request_items,

@@ -87,6 +87,7 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::IF_MATCH,
+            header::IF_NONE_MATCH,
             REQUEST_ID,
         ])
         .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID])

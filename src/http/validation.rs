@@ -195,6 +195,12 @@ impl Validator {
         word
     }
 
+    /// Errors recorded so far: a check that builds on earlier ones (a sum of two fields) runs
+    /// only when those passed.
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
     pub fn finish(self) -> ApiResult<()> {
         if self.errors.is_empty() {
             Ok(())

@@ -144,6 +144,12 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     let stock_levels = insert(&tx, "stock_levels", sql::INSERT_STOCK_LEVELS).await?;
     let demand_forecasts = insert(&tx, "demand_forecasts", sql::INSERT_DEMAND_FORECASTS).await?;
     let (lead_time_dated, reorder_alerts) = recalculate_lead_times(&tx).await?;
+    tx.execute(
+        sql::INSERT_DASHBOARDS,
+        &[&crate::dashboards::effective::STARTERS_JSON],
+    )
+    .await
+    .context("seed step \"dashboards\"")?;
 
     let t = Instant::now();
     tx.commit().await.context("committing the demo data")?;

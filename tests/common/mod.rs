@@ -394,6 +394,11 @@ pub struct Api {
 }
 
 impl Api {
+    /// A request built by the test (headers of its own, e.g. `If-Match`), as an owned future.
+    pub async fn send(self, req: Request<Body>) -> TestResponse {
+        send(self.router, req).await
+    }
+
     /// One request with owned arguments, so that calls return futures of one type.
     pub async fn call(
         self,

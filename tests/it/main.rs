@@ -13,6 +13,7 @@ mod common;
 mod admin_migrations;
 mod auth;
 mod clients;
+mod dashboards;
 mod financial;
 mod lead_times;
 mod migrations;

@@ -89,3 +89,5 @@ pub(super) const INSERT_STOCK_LEVELS: &str = include_str!("insert/stock_levels.s
 
 /// Each month's forecast is made a week before the month starts.
 pub(super) const INSERT_DEMAND_FORECASTS: &str = include_str!("insert/demand_forecasts.sql");
+/// $1 the starter layouts (JSON text): every demo user's layouts and preferences.
+pub(super) const INSERT_DASHBOARDS: &str = include_str!("insert/dashboards.sql");
