@@ -19,6 +19,9 @@
 //! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
 //! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
+//! | `TRACKING_URL_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | the carrier's public page | tracking URL template holding `{tracking_number}` |
+//! | `CARRIER_WEBHOOK_SECRET_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | (none) | HMAC key of the carrier's webhooks; none: its webhooks answer 401 |
+//! | `IMPORT_BODY_LIMIT_BYTES` | `268435456` | larger shipment imports answer 413 |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -128,6 +131,8 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// Budget variance tolerance in percent (`5` = ±5 %).
     pub budget_tolerance_percent: BigDecimal,
+    /// Carrier URL templates and webhook secrets, the import's body limit.
+    pub shipments: crate::shipments::config::ShipmentsConfig,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -305,6 +310,7 @@ impl Config {
             body_limit_bytes,
             cors_allowed_origins,
             budget_tolerance_percent,
+            shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
         })
     }
 }

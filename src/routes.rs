@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     admin, auth, clients, financial,
     http::{self, state::AppState},
-    order_requests, products, users,
+    order_requests, products, shipments, users,
 };
 
 /// Routes whose path starts with `/api/v1/clients/{client_id}`: behind the tenancy layer.
@@ -54,6 +54,18 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             order_requests::handlers::create_order_request
         ))
         .routes(routes!(order_requests::handlers::get_order_request))
+        .routes(routes!(
+            shipments::handlers::list_shipments,
+            shipments::handlers::create_shipment
+        ))
+        .routes(routes!(
+            shipments::handlers::get_shipment,
+            shipments::handlers::update_shipment
+        ))
+        .routes(routes!(
+            shipments::events::handlers::list_events,
+            shipments::events::handlers::create_event
+        ))
 }
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.
@@ -78,6 +90,7 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
             users::handlers::update_user,
             users::handlers::delete_user
         ))
+        .routes(routes!(shipments::handlers::shipment_by_tracking))
 }
 
 /// The service: both lists, the tenancy layer over the client-scoped one, `/openapi.json`,
@@ -110,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         (name = "products", description = "A client's products, with costs and lead times"),
         (name = "order requests", description = "A client's order requests and their items"),
         (name = "financial", description = "Product costs, budgets and variance, monthly cost tracking, EOQ"),
+        (name = "shipments", description = "Shipments, their carrier events, carrier webhooks and the historical import"),
     )
 )]
 struct ApiDoc;

@@ -163,6 +163,7 @@ diesel::table! {
         raw_data -> Nullable<Jsonb>,
         dedupe_key -> Text,
         created_at -> Timestamptz,
+        estimated_delivery_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -196,6 +197,7 @@ diesel::table! {
         raw_tracking_data -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        import_key -> Nullable<Text>,
     }
 }
 
@@ -249,6 +251,7 @@ diesel::joinable!(order_request_items -> order_requests (order_request_id));
 diesel::joinable!(order_request_items -> products (product_id));
 diesel::joinable!(order_requests -> clients (client_id));
 diesel::joinable!(products -> clients (client_id));
+diesel::joinable!(carrier_webhook_deliveries -> shipments (shipment_id));
 diesel::joinable!(shipment_events -> shipments (shipment_id));
 diesel::joinable!(shipment_items -> order_request_items (order_request_item_id));
 diesel::joinable!(shipment_items -> products (product_id));
@@ -263,6 +266,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     benchmark_participation,
     benchmark_snapshots,
     budgets,
+    carrier_webhook_deliveries,
     clients,
     cost_tracking,
     dashboard_layouts,
@@ -277,3 +281,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_preferences,
     users,
 );
+
+diesel::table! {
+    carrier_webhook_deliveries (id) {
+        id -> Uuid,
+        carrier -> Text,
+        event_id -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        payload -> Text,
+        result -> Text,
+        reason -> Nullable<Text>,
+        shipment_id -> Nullable<Uuid>,
+        shipment_event_id -> Nullable<Uuid>,
+        received_at -> Timestamptz,
+    }
+}

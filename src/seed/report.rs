@@ -25,6 +25,8 @@ pub struct SeedReport {
     pub order_lines: i64,
     pub stock_levels: i64,
     pub demand_forecasts: i64,
+    pub shipments: i64,
+    pub shipment_events: i64,
     /// One entry per user: admin, operator, then one per client. With more than 20 clients
     /// all client users share one password (every entry shows it); the `Display` output says
     /// so.
@@ -56,14 +58,16 @@ impl fmt::Display for SeedReport {
         writeln!(
             f,
             "Seeded in {:.1} s: {} clients, {} products, {} order requests, {} order lines, \
-             {} stock levels, {} demand forecasts.",
+             {} stock levels, {} demand forecasts, {} shipments with {} carrier events.",
             self.elapsed.as_secs_f64(),
             self.clients,
             self.products,
             self.order_requests,
             self.order_lines,
             self.stock_levels,
-            self.demand_forecasts
+            self.demand_forecasts,
+            self.shipments,
+            self.shipment_events
         )?;
         writeln!(f, "Logins (passwords are shown only now):")?;
         if self.client_password_shared() {

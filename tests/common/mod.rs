@@ -289,6 +289,7 @@ pub fn test_config(database_url: &str) -> Config {
         body_limit_bytes: 1024 * 1024,
         cors_allowed_origins: vec!["https://dashboard.example.com".to_owned()],
         budget_tolerance_percent: bigdecimal::BigDecimal::from(5),
+        shipments: Default::default(),
     }
 }
 

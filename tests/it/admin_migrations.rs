@@ -23,7 +23,7 @@ async fn lists_the_six_migrations_applied_with_a_summary() {
     assert_eq!(res.header("cache-control"), Some("no-store"));
     let body = res.json();
     let migrations = body["migrations"].as_array().expect("array");
-    assert_eq!(migrations.len(), 7);
+    assert_eq!(migrations.len(), 8);
     for m in migrations {
         assert_eq!(m["state"], "applied", "{m}");
         assert!(m["applied_at"].is_string(), "{m}");
@@ -35,8 +35,8 @@ async fn lists_the_six_migrations_applied_with_a_summary() {
         "20251215000001_add_financial_tracking"
     );
     let summary = &body["summary"];
-    assert_eq!(summary["current_version"], "20251216000001");
-    assert_eq!(summary["latest_version"], "20251216000001");
+    assert_eq!(summary["current_version"], "20251217000001");
+    assert_eq!(summary["latest_version"], "20251217000001");
     assert_eq!(summary["pending_count"], 0);
     assert_eq!(summary["up_to_date"], true);
     assert_eq!(body["lock"]["held"], false);
@@ -93,10 +93,10 @@ async fn shows_a_reverted_migration_as_pending() {
         .await
         .expect("revert");
     let body = app.admin_get("/admin/migrations").await.json();
-    assert_eq!(state_of(&body, "20251216000001"), "pending");
-    assert_eq!(state_of(&body, "20251215000005"), "applied");
+    assert_eq!(state_of(&body, "20251217000001"), "pending");
+    assert_eq!(state_of(&body, "20251216000001"), "applied");
     assert_eq!(body["summary"]["pending_count"], 1);
-    assert_eq!(body["summary"]["current_version"], "20251215000005");
+    assert_eq!(body["summary"]["current_version"], "20251216000001");
     assert_eq!(body["summary"]["up_to_date"], false);
 }
 
@@ -128,7 +128,7 @@ async fn shows_drift_as_modified_and_foreign_versions_as_unknown() {
 async fn on_an_empty_database_reports_all_pending_and_creates_nothing() {
     let app = TestApp::with(TestDb::empty().await, |_| {}).await;
     let body = app.admin_get("/admin/migrations").await.json();
-    assert_eq!(body["summary"]["pending_count"], 7);
+    assert_eq!(body["summary"]["pending_count"], 8);
     assert!(body["summary"]["current_version"].is_null());
     let row = app
         .db

@@ -51,6 +51,7 @@ async fn embedded_catalog_has_the_core_and_the_guides_five_migrations() {
             "20251215000004_add_dashboard_personalization",
             "20251215000005_add_product_lead_times",
             "20251216000001_add_demand_rules",
+            "20251217000001_add_shipment_tracking_support",
         ]
     );
     for m in Catalog::embedded().migrations() {

@@ -51,7 +51,7 @@ async fn readyz_is_ready_on_a_migrated_database_and_not_while_migrations_are_pen
         problem["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("7 migration(s) pending"),
+            .contains("8 migration(s) pending"),
         "{problem}"
     );
 }

@@ -143,7 +143,7 @@ async fn three_replicas_starting_together_apply_each_migration_exactly_once() {
         )
         .await
         .expect("ledger");
-    assert_eq!(rows.len(), 7, "every migration is in the ledger");
+    assert_eq!(rows.len(), 8, "every migration is in the ledger");
     for row in &rows {
         let version: String = row.get(0);
         assert_eq!(row.get::<_, i64>("ok"), 1, "{version} applied once");
@@ -153,7 +153,7 @@ async fn three_replicas_starting_together_apply_each_migration_exactly_once() {
         .query_one("SELECT count(*) FROM __diesel_schema_migrations", &[])
         .await
         .expect("diesel table");
-    assert_eq!(applied.get::<_, i64>(0), 7);
+    assert_eq!(applied.get::<_, i64>(0), 8);
     let appliers = client
         .query_one(
             "SELECT count(DISTINCT instance_id) FROM __migration_ledger",
@@ -222,16 +222,17 @@ async fn migrate_commands_report_apply_and_revert() {
         String::from_utf8_lossy(&out.stdout)
             .matches("applied ")
             .count(),
-        7
+        8
     );
 
     let out = run(command(Some(&db.url)).args(["migrate", "status", "--json"]));
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["summary"]["up_to_date"], true);
-    assert_eq!(report["migrations"].as_array().map(Vec::len), Some(7));
+    assert_eq!(report["migrations"].as_array().map(Vec::len), Some(8));
 
     for expected in [
+        "20251217000001_add_shipment_tracking_support",
         "20251216000001_add_demand_rules",
         "20251215000005_add_product_lead_times",
         "20251215000004_add_dashboard_personalization",
@@ -256,7 +257,7 @@ async fn migrate_commands_report_apply_and_revert() {
     let out = run(command(Some(&db.url)).args(["migrate", "status", "--json"]));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(report["summary"]["current_version"], "20251201000000");
-    assert_eq!(report["summary"]["pending_count"], 6);
+    assert_eq!(report["summary"]["pending_count"], 7);
 }
 
 #[tokio::test(flavor = "multi_thread")]
