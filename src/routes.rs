@@ -91,6 +91,7 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
             users::handlers::delete_user
         ))
         .routes(routes!(shipments::handlers::shipment_by_tracking))
+        .routes(routes!(shipments::webhooks::handlers::carrier_webhook))
 }
 
 /// The service: both lists, the tenancy layer over the client-scoped one, `/openapi.json`,

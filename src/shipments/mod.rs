@@ -14,3 +14,4 @@ pub mod handlers;
 pub mod queries;
 pub mod types;
 pub mod validate;
+pub mod webhooks;

@@ -7,6 +7,7 @@ mod create;
 mod events;
 mod list;
 mod lookup;
+mod webhooks;
 
 use crate::common::{Actor, TestApp, builders::NewOrder};
 use serde_json::{Value, json};
