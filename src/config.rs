@@ -20,6 +20,9 @@
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
 //! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
 //! | `LEAD_TIME_DEMAND_WINDOW_DAYS` | `90` | days of counted orders a product's daily demand is averaged over (1–365) |
+//! | `TRACKING_URL_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | the carrier's public page | tracking URL template holding `{tracking_number}` |
+//! | `CARRIER_WEBHOOK_SECRET_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | (none) | HMAC key of the carrier's webhooks; none: its webhooks answer 401 |
+//! | `IMPORT_BODY_LIMIT_BYTES` | `268435456` | larger shipment imports answer 413 |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -131,6 +134,8 @@ pub struct Config {
     pub budget_tolerance_percent: BigDecimal,
     /// Lead times: days of counted orders the average daily demand is taken over.
     pub lead_time_demand_window_days: i32,
+    /// Carrier URL templates and webhook secrets, the import's body limit.
+    pub shipments: crate::shipments::config::ShipmentsConfig,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -309,6 +314,7 @@ impl Config {
             cors_allowed_origins,
             budget_tolerance_percent,
             lead_time_demand_window_days: lead_time_demand_window_days()?,
+            shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
         })
     }
 }

@@ -17,6 +17,7 @@ pub mod order_requests;
 pub mod products;
 pub mod routes;
 pub mod seed;
+pub mod shipments;
 pub mod telemetry;
 pub mod users;
 

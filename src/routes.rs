@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     admin, auth, clients, dashboards, financial,
     http::{self, state::AppState},
-    order_requests, products, users,
+    order_requests, products, shipments, users,
 };
 
 /// Routes whose path starts with `/api/v1/clients/{client_id}`: behind the tenancy layer.
@@ -64,6 +64,18 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::lead_times::handlers::recalculate))
         .routes(routes!(crate::lead_times::handlers::apply_client_defaults))
         .routes(routes!(crate::lead_times::handlers::reorder_alerts))
+        .routes(routes!(
+            shipments::handlers::list_shipments,
+            shipments::handlers::create_shipment
+        ))
+        .routes(routes!(
+            shipments::handlers::get_shipment,
+            shipments::handlers::update_shipment
+        ))
+        .routes(routes!(
+            shipments::events::handlers::list_events,
+            shipments::events::handlers::create_event
+        ))
 }
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.
@@ -104,6 +116,8 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
             preferences::replace_preferences,
             preferences::update_preferences
         ))
+        .routes(routes!(shipments::handlers::shipment_by_tracking))
+        .routes(routes!(shipments::webhooks::handlers::carrier_webhook))
 }
 
 /// The service: both lists, the tenancy layer over the client-scoped one, `/openapi.json`,
@@ -138,6 +152,7 @@ pub fn router(state: AppState) -> Router {
         (name = "financial", description = "Product costs, budgets and variance, monthly cost tracking, EOQ"),
         (name = "lead times", description = "Product lead times, stockout and order-by dates, reorder alerts"),
         (name = "dashboards", description = "The caller's own dashboard layouts, effective dashboard and preferences"),
+        (name = "shipments", description = "Shipments, their carrier events, carrier webhooks and the historical import"),
     )
 )]
 struct ApiDoc;

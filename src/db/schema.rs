@@ -186,6 +186,7 @@ diesel::table! {
         raw_data -> Nullable<Jsonb>,
         dedupe_key -> Text,
         created_at -> Timestamptz,
+        estimated_delivery_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -219,6 +220,7 @@ diesel::table! {
         raw_tracking_data -> Nullable<Jsonb>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        import_key -> Nullable<Text>,
     }
 }
 
@@ -277,6 +279,7 @@ diesel::joinable!(order_request_transitions -> order_requests (order_request_id)
 diesel::joinable!(order_request_transitions -> users (changed_by));
 diesel::joinable!(order_requests -> clients (client_id));
 diesel::joinable!(products -> clients (client_id));
+diesel::joinable!(carrier_webhook_deliveries -> shipments (shipment_id));
 diesel::joinable!(shipment_events -> shipments (shipment_id));
 diesel::joinable!(shipment_items -> order_request_items (order_request_item_id));
 diesel::joinable!(shipment_items -> products (product_id));
@@ -291,6 +294,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     benchmark_participation,
     benchmark_snapshots,
     budgets,
+    carrier_webhook_deliveries,
     clients,
     cost_tracking,
     dashboard_layout_versions,
@@ -326,5 +330,20 @@ diesel::table! {
         total_lead_days -> Nullable<Int4>,
         lead_time_source -> Text,
         reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    carrier_webhook_deliveries (id) {
+        id -> Uuid,
+        carrier -> Text,
+        event_id -> Nullable<Text>,
+        tracking_number -> Nullable<Text>,
+        payload -> Text,
+        result -> Text,
+        reason -> Nullable<Text>,
+        shipment_id -> Nullable<Uuid>,
+        shipment_event_id -> Nullable<Uuid>,
+        received_at -> Timestamptz,
     }
 }

@@ -150,6 +150,7 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     )
     .await
     .context("seed step \"dashboards\"")?;
+    let (shipments, shipment_events) = insert_shipments(&tx).await?;
 
     let t = Instant::now();
     tx.commit().await.context("committing the demo data")?;
@@ -167,6 +168,8 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
         demand_forecasts,
         lead_time_dated,
         reorder_alerts,
+        shipments,
+        shipment_events,
         credentials,
         elapsed: started.elapsed(),
     })
@@ -289,4 +292,26 @@ async fn insert(tx: &Transaction<'_>, table: &str, statement: &str) -> anyhow::R
         "seed"
     );
     Ok(rows as i64)
+}
+
+/// The demo shipments (see `sql/history/shipments.sql`), their items and scans, then each
+/// shipment's state from its history by the application's own rule
+/// (`shipments::events::REFRESH_STATE`). Answers (shipments, events).
+async fn insert_shipments(tx: &Transaction<'_>) -> anyhow::Result<(i64, i64)> {
+    use crate::shipments::{carriers::CARRIERS, config::ShipmentsConfig, events::REFRESH_STATE};
+    let carriers: Vec<&str> = CARRIERS.iter().map(|c| c.carrier.as_str()).collect();
+    let templates = ShipmentsConfig::from_env()
+        .context("reading the tracking URL templates")?
+        .tracking_urls
+        .to_vec();
+    let shipments = tx
+        .execute(sql::INSERT_SHIPMENTS, &[&carriers, &templates])
+        .await
+        .context("inserting the demo shipments")?;
+    insert(tx, "shipment_items", sql::INSERT_SHIPMENT_ITEMS).await?;
+    let events = insert(tx, "shipment_events", sql::INSERT_SHIPMENT_EVENTS).await?;
+    tx.batch_execute(&REFRESH_STATE.replace("$1", "ARRAY(SELECT id FROM shipments)"))
+        .await
+        .context("deriving the demo shipments' state from their events")?;
+    Ok((shipments as i64, events))
 }

@@ -29,6 +29,8 @@ pub struct SeedReport {
     pub lead_time_dated: i64,
     /// Of those, the products due within 14 days (`GET …/reorder-alerts`).
     pub reorder_alerts: i64,
+    pub shipments: i64,
+    pub shipment_events: i64,
     /// One entry per user: admin, operator, then one per client. With more than 20 clients
     /// all client users share one password (every entry shows it); the `Display` output says
     /// so.
@@ -60,14 +62,16 @@ impl fmt::Display for SeedReport {
         writeln!(
             f,
             "Seeded in {:.1} s: {} clients, {} products, {} order requests, {} order lines, \
-             {} stock levels, {} demand forecasts.",
+             {} stock levels, {} demand forecasts, {} shipments with {} carrier events.",
             self.elapsed.as_secs_f64(),
             self.clients,
             self.products,
             self.order_requests,
             self.order_lines,
             self.stock_levels,
-            self.demand_forecasts
+            self.demand_forecasts,
+            self.shipments,
+            self.shipment_events
         )?;
         writeln!(
             f,

@@ -26,6 +26,7 @@ mod protocol;
 mod robustness;
 mod schema;
 mod seed;
+mod shipments;
 mod startup;
 mod tenancy;
 mod users;

@@ -76,6 +76,8 @@ async fn the_small_world_report_counts_what_is_in_the_database() {
         ("order_request_items", report.order_lines),
         ("stock_levels", report.stock_levels),
         ("demand_forecasts", report.demand_forecasts),
+        ("shipments", report.shipments),
+        ("shipment_events", report.shipment_events),
     ] {
         let actual = count(&db, &format!("SELECT count(*) FROM {table}")).await;
         assert_eq!(actual, reported, "{table}");
@@ -600,5 +602,51 @@ async fn seed_at_scale() {
     assert_eq!(
         report.products,
         (opts.clients * opts.products_per_client) as i64
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn small_world_ships_over_four_carriers_with_delays_exceptions_and_deliveries() {
+    use fulfillment_ops::shipments::types::Carrier;
+    let world = small_world().await;
+    let db = utc_client(&world.db).await;
+    let rows = db
+        .query(
+            "SELECT carrier, tracking_number, status, delivered_at IS NOT NULL AS delivered,
+                    exception_reason, estimated_delivery_at < now() AND NOT shipment_status_is_terminal(status) AS delayed,
+                    (SELECT count(*) FROM shipment_events e WHERE e.shipment_id = s.id) AS events,
+                    (SELECT count(*) FROM shipment_items i WHERE i.shipment_id = s.id) AS items
+             FROM shipments s",
+            &[],
+        )
+        .await
+        .expect("shipments");
+    assert!(rows.len() >= 12, "{} shipments", rows.len());
+    let mut carriers = std::collections::HashSet::new();
+    let (mut delivered, mut exceptions, mut delayed) = (0, 0, 0);
+    for row in &rows {
+        let carrier = Carrier::parse(row.get(0)).expect("a known carrier");
+        carriers.insert(carrier);
+        let number: String = row.get(1);
+        assert!(carrier.rules().accepts(&number), "{carrier} {number}");
+        let status: String = row.get(2);
+        assert_eq!(status == "delivered", row.get::<_, bool>(3), "{status}");
+        if status == "delivered" {
+            delivered += 1;
+        }
+        if status == "exception" {
+            assert!(row.get::<_, Option<String>>(4).is_some());
+            exceptions += 1;
+        }
+        if row.get::<_, bool>(5) {
+            delayed += 1;
+        }
+        assert!(row.get::<_, i64>(6) >= 1, "every shipment has a history");
+        assert!(row.get::<_, i64>(7) >= 1, "every shipment carries items");
+    }
+    assert_eq!(carriers.len(), 4);
+    assert!(
+        delivered > 0 && exceptions > 0 && delayed > 0,
+        "{delivered} {exceptions} {delayed}"
     );
 }

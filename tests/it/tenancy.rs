@@ -6,7 +6,7 @@
 
 use crate::common::{
     Actor, TestApp,
-    builders::{NewBudget, NewClient, NewProduct},
+    builders::{NewBudget, NewClient, NewOrder, NewProduct, NewShipment},
 };
 use axum::http::{Method, StatusCode};
 use serde_json::json;
@@ -75,7 +75,11 @@ async fn world(app: &TestApp) -> World {
     let product = app
         .insert(NewProduct::new(client_a, "A-1").costs("10", "50", "0.2"))
         .await;
-    let (order, _) = app.insert_order(client_a, product, 3).await;
+    let order = app.insert(NewOrder::new(client_a).item(product, 3)).await;
+    let shipment = app
+        .insert(NewShipment::new(client_a, order.id, "ups").item(product, Some(order.items[0]), 1))
+        .await;
+    let order = order.id;
     let budget = app
         .insert(NewBudget::new(client_a, "2025-01-01", "2025-12-31", "1000"))
         .await;
@@ -86,6 +90,7 @@ async fn world(app: &TestApp) -> World {
             ("product_id", product),
             ("order_request_id", order),
             ("budget_id", budget),
+            ("shipment_id", shipment),
         ],
     }
 }

@@ -67,6 +67,7 @@ pub(super) const HISTORY: &[(&str, &str)] = &[
     ("orders", include_str!("history/orders.sql")),
     ("stock levels", include_str!("history/stock_levels.sql")),
     ("forecasts", include_str!("history/forecasts.sql")),
+    ("shipments", include_str!("history/shipments.sql")),
 ];
 
 /// The real tables, in foreign-key order. Each returns its row count to the report.
@@ -91,3 +92,10 @@ pub(super) const INSERT_STOCK_LEVELS: &str = include_str!("insert/stock_levels.s
 pub(super) const INSERT_DEMAND_FORECASTS: &str = include_str!("insert/demand_forecasts.sql");
 /// $1 the starter layouts (JSON text): every demo user's layouts and preferences.
 pub(super) const INSERT_DASHBOARDS: &str = include_str!("insert/dashboards.sql");
+
+/// $1 the carriers, $2 their tracking URL templates (text[] each, same order).
+pub(super) const INSERT_SHIPMENTS: &str = include_str!("insert/shipments.sql");
+
+pub(super) const INSERT_SHIPMENT_ITEMS: &str = include_str!("insert/shipment_items.sql");
+
+pub(super) const INSERT_SHIPMENT_EVENTS: &str = include_str!("insert/shipment_events.sql");

@@ -1,0 +1,198 @@
+//! A shipment's carrier events, and [`apply`]: the one way an event reaches a shipment. The
+//! API's `POST …/events`, the carrier webhooks and the import all call it (and the outbox
+//! will), so the rules (idempotent by dedupe key, the newest event wins, nothing leaves a
+//! terminal status) live in one function and one SQL statement (`refresh_state.sql`).
+
+pub mod handlers;
+pub mod types;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    prelude::*,
+    sql_types::{Array, Bool, Text, Timestamptz, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use self::types::{NewEvent, ShipmentEvent};
+use super::types::ShipmentStatus;
+use crate::{
+    db::schema::{shipment_events, shipments},
+    http::pagination::PageRequest,
+    keyset_page,
+};
+
+/// The state of the shipments in `$1` (uuid[]) from their histories: the status rule.
+pub const REFRESH_STATE: &str = include_str!("refresh_state.sql");
+
+/// Rows per multi-row INSERT (8 parameters a row, PostgreSQL takes 65 535).
+const INSERT_CHUNK: usize = 5000;
+
+/// What became of one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Stored, and the shipment's state now comes from it.
+    Applied,
+    /// The same scan was stored before; nothing changed.
+    Duplicate,
+    /// Stored in the history; a newer event already set the state.
+    Older,
+    /// Stored in the history; the shipment had already reached a terminal status.
+    AfterTerminal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The stored event (for a duplicate: the one stored before).
+    pub event: ShipmentEvent,
+    pub outcome: Outcome,
+    /// The shipment's status after the batch.
+    pub shipment_status: ShipmentStatus,
+}
+
+impl Applied {
+    pub fn reason(&self) -> Option<String> {
+        match self.outcome {
+            Outcome::Applied => None,
+            Outcome::Duplicate => {
+                Some("the same event was posted before; it is stored once".into())
+            }
+            Outcome::Older => Some(
+                "a newer event already set the shipment's status; this one is kept in the history"
+                    .into(),
+            ),
+            Outcome::AfterTerminal => Some(format!(
+                "the shipment is already {}, a terminal status; this event is kept in the history",
+                self.shipment_status
+            )),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct State {
+    #[diesel(sql_type = SqlUuid)]
+    shipment_id: Uuid,
+    #[diesel(sql_type = SqlUuid)]
+    event_id: Uuid,
+    #[diesel(sql_type = Text)]
+    status: ShipmentStatus,
+    #[diesel(sql_type = Timestamptz)]
+    event_time: DateTime<Utc>,
+    #[diesel(sql_type = Bool)]
+    #[allow(dead_code)]
+    changed: bool,
+}
+
+/// Stores the events (each once: a known dedupe key is a duplicate) and brings their
+/// shipments' state up to date from their history, answering what became of each event in
+/// the order given. Run it inside a transaction: it locks the shipments first (in id order),
+/// so concurrent callers for one shipment apply one after the other.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    events: Vec<NewEvent>,
+) -> QueryResult<Vec<Applied>> {
+    let mut ids: Vec<Uuid> = events.iter().map(|e| e.shipment_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    shipments::table
+        .filter(shipments::id.eq_any(&ids))
+        .select(shipments::id)
+        .order(shipments::id)
+        .for_no_key_update()
+        .load::<Uuid>(conn)
+        .await?;
+
+    let mut stored: HashMap<(Uuid, String), ShipmentEvent> = HashMap::new();
+    for chunk in events.chunks(INSERT_CHUNK) {
+        let rows: Vec<ShipmentEvent> = diesel::insert_into(shipment_events::table)
+            .values(chunk)
+            .on_conflict((shipment_events::shipment_id, shipment_events::dedupe_key))
+            .do_nothing()
+            .returning(ShipmentEvent::as_returning())
+            .get_results(conn)
+            .await?;
+        stored.extend(
+            rows.into_iter()
+                .map(|e| ((e.shipment_id, e.dedupe_key.clone()), e)),
+        );
+    }
+    let created: HashSet<Uuid> = stored.values().map(|e| e.id).collect();
+    let missing: Vec<&str> = events
+        .iter()
+        .filter(|e| !stored.contains_key(&(e.shipment_id, e.dedupe_key.clone())))
+        .map(|e| e.dedupe_key.as_str())
+        .collect();
+    if !missing.is_empty() {
+        let before: Vec<ShipmentEvent> = shipment_events::table
+            .filter(shipment_events::shipment_id.eq_any(&ids))
+            .filter(shipment_events::dedupe_key.eq_any(&missing))
+            .select(ShipmentEvent::as_select())
+            .load(conn)
+            .await?;
+        stored.extend(
+            before
+                .into_iter()
+                .map(|e| ((e.shipment_id, e.dedupe_key.clone()), e)),
+        );
+    }
+
+    let states: HashMap<Uuid, State> = diesel::sql_query(REFRESH_STATE)
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .load::<State>(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.shipment_id, s))
+        .collect();
+
+    let mut first_seen = HashSet::new();
+    Ok(events
+        .iter()
+        .filter_map(|e| {
+            let event = stored.get(&(e.shipment_id, e.dedupe_key.clone()))?.clone();
+            let state = states.get(&e.shipment_id)?;
+            let outcome = if !created.contains(&event.id) || !first_seen.insert(event.id) {
+                Outcome::Duplicate
+            } else if state.event_id == event.id {
+                Outcome::Applied
+            } else if state.status.is_terminal() && event.event_time >= state.event_time {
+                Outcome::AfterTerminal
+            } else {
+                Outcome::Older
+            };
+            Some(Applied {
+                event,
+                outcome,
+                shipment_status: state.status,
+            })
+        })
+        .collect())
+}
+
+/// Sort key of a history: oldest first.
+pub type EventKey = (DateTime<Utc>, Uuid);
+
+pub fn event_key(e: &ShipmentEvent) -> EventKey {
+    (e.event_time, e.id)
+}
+
+/// A page of a shipment's history, chronological.
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    shipment_id: Uuid,
+    page: &PageRequest<EventKey>,
+) -> QueryResult<Vec<ShipmentEvent>> {
+    let q = shipment_events::table
+        .filter(shipment_events::shipment_id.eq(shipment_id))
+        .select(ShipmentEvent::as_select())
+        .into_boxed();
+    keyset_page!(
+        q,
+        page,
+        asc(shipment_events::event_time, shipment_events::id)
+    )
+    .load(conn)
+    .await
+}

@@ -1,0 +1,68 @@
+-- A shipment's state from its whole event history, for the shipments in $1 (uuid[]).
+--
+-- Events are ordered by (event_time, shipment_status_rank(status), dedupe_key): a total
+-- order that does not depend on when events arrived. The history stops at the first
+-- terminal event; the state is the last event up to there. So events posted in any order
+-- end in the same state as posted in order, an older event arriving late changes nothing,
+-- and nothing after a terminal status counts.
+--
+-- Answers, per shipment with events, the event the state comes from, whether the row had to
+-- change, and the state itself. Rows whose state is already right are not rewritten.
+WITH ev AS (
+    SELECT e.id, e.shipment_id, e.status, e.description, e.event_time, e.raw_data,
+           e.estimated_delivery_at, e.dedupe_key, shipment_status_rank(e.status) AS rnk
+    FROM shipment_events e
+    WHERE e.shipment_id = ANY($1)
+),
+first_terminal AS (
+    SELECT DISTINCT ON (shipment_id) shipment_id, event_time, rnk, dedupe_key
+    FROM ev
+    WHERE shipment_status_is_terminal(status)
+    ORDER BY shipment_id, event_time, rnk, dedupe_key
+),
+counted AS (
+    SELECT ev.*
+    FROM ev
+    LEFT JOIN first_terminal t USING (shipment_id)
+    WHERE t.shipment_id IS NULL
+       OR (ev.event_time, ev.rnk, ev.dedupe_key) <= (t.event_time, t.rnk, t.dedupe_key)
+),
+effective AS (
+    SELECT DISTINCT ON (shipment_id) *
+    FROM counted
+    ORDER BY shipment_id, event_time DESC, rnk DESC, dedupe_key DESC
+),
+last_exception AS (
+    SELECT DISTINCT ON (shipment_id) shipment_id,
+           coalesce(description, 'exception reported by the carrier') AS reason
+    FROM counted
+    WHERE status = 'exception'
+    ORDER BY shipment_id, event_time DESC, rnk DESC, dedupe_key DESC
+),
+target AS (
+    SELECT f.shipment_id, f.id AS event_id, f.status, f.event_time, f.raw_data,
+           f.estimated_delivery_at,
+           CASE WHEN f.status = 'delivered' THEN f.event_time END AS delivered_at,
+           x.reason AS exception_reason
+    FROM effective f
+    LEFT JOIN last_exception x USING (shipment_id)
+),
+changed AS (
+    UPDATE shipments s
+    SET status = t.status,
+        last_event_at = t.event_time,
+        delivered_at = t.delivered_at,
+        exception_reason = t.exception_reason,
+        raw_tracking_data = t.raw_data,
+        estimated_delivery_at = coalesce(t.estimated_delivery_at, s.estimated_delivery_at),
+        is_delayed = NOT shipment_status_is_terminal(t.status)
+            AND coalesce(coalesce(t.estimated_delivery_at, s.estimated_delivery_at) < now(), false)
+    FROM target t
+    WHERE s.id = t.shipment_id
+      AND (s.status, s.last_event_at, s.delivered_at, s.exception_reason)
+          IS DISTINCT FROM (t.status, t.event_time, t.delivered_at, t.exception_reason)
+    RETURNING s.id
+)
+SELECT t.shipment_id, t.event_id, t.status, t.event_time,
+       EXISTS (SELECT 1 FROM changed c WHERE c.id = t.shipment_id) AS changed
+FROM target t
