@@ -16,52 +16,13 @@
 # Prints a table, then one `RESULT` line to collect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-${BIN:-target/release/fulfillment-ops}}
-secs=${SECS:-10}; conns=${CONNS:-32}; warmup=${WARMUP:-2}
-pool=${DATABASE_POOL_SIZE:-10}
-label=${LABEL:-$(basename "$bin")}
-admin=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-base=${admin%/*}
-if [ ! -x "$bin" ]; then
-  [ "$bin" = target/release/fulfillment-ops ] || { echo "no executable $bin" >&2; exit 1; }
-  cargo build --release --locked
-fi
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-port=${PORT:-$((19000 + $$ % 700))}
-db=fo_bench_dashboard_read_$$
-u="http://127.0.0.1:$port"
-if curl -s -o /dev/null "$u/healthz"; then echo "port $port is already taken" >&2; exit 1; fi
-
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-psql -q "$admin" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
-  -c "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port RUST_LOG=warn DATABASE_POOL_SIZE=$pool \
-  JWT_SECRET=bench-secret-0123456789-0123456789-xx ADMIN_TOKEN=bench-admin-token-0123456789
-"$bin" migrate run >/dev/null 2>&1
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_start dashboard_read 19000 32 "${1:-}"
 "$bin" user create --email operator@example.com --password 'bench password 123' --role operator \
   >/dev/null
 
-"$bin" serve >"$tmp/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-  curl -fs "$u/readyz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-login() {
-  curl -fs -X POST -H 'content-type: application/json' \
-    -d "{\"email\":\"$1\",\"password\":\"bench password 123\"}" \
-    "$u/api/v1/auth/login" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
-}
+bench_serve
 token=$(login operator@example.com)
 auth="Authorization: Bearer $token"
 widgets='['
@@ -85,15 +46,6 @@ done
 curl -fs -H "$auth" "$u/api/v1/me/dashboard" | grep -q '"source":"default"' \
   || { echo "the dashboard is not the default layout" >&2; exit 1; }
 
-measure() { # seconds url [wrk args...] -> "rps p50_ms p99_ms non2xx socket_errors"
-  local d=$1 url=$2; shift 2
-  wrk -t2 -c"$conns" -d"${d}s" --latency "$@" "$url" | awk '
-       /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF}
-       /Socket errors/ {gsub(/,/, ""); err=$4+$6+$8+$10}
-       /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-       function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-       END {printf "%.0f %.2f %.2f %d %d\n", rps, ms(p50), ms(p99), bad, err}'
-}
 [ "$warmup" -gt 0 ] && measure "$warmup" "$u/api/v1/me/dashboard" -H "$auth" >/dev/null
 read -r h_rps h_p50 h_p99 h_bad h_err < <(measure "$secs" "$u/healthz")
 read -r d_rps d_p50 d_p99 d_bad d_err < <(measure "$secs" "$u/api/v1/me/dashboard" -H "$auth")

@@ -17,37 +17,9 @@
 # Prints a table, then one `RESULT` line (label, pool, then req/s and ratio per route) to collect.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-${BIN:-target/release/fulfillment-ops}}
-secs=${SECS:-10}; conns=${CONNS:-16}; warmup=${WARMUP:-2}
-pool=${DATABASE_POOL_SIZE:-10}
-label=${LABEL:-$(basename "$bin")}
-admin=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-base=${admin%/*}
-if [ ! -x "$bin" ]; then
-  [ "$bin" = target/release/fulfillment-ops ] || { echo "no executable $bin" >&2; exit 1; }
-  cargo build --release --locked
-fi
-command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
-port=${PORT:-$((18200 + $$ % 700))}
-db=fo_bench_product_read_$$
-u="http://127.0.0.1:$port"
-if curl -s -o /dev/null "$u/healthz"; then echo "port $port is already taken" >&2; exit 1; fi
-
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-psql -q "$admin" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
-  -c "CREATE DATABASE $db" >/dev/null
-export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port RUST_LOG=warn DATABASE_POOL_SIZE=$pool \
-  JWT_SECRET=bench-secret-0123456789-0123456789-xx ADMIN_TOKEN=bench-admin-token-0123456789
-"$bin" migrate run >/dev/null 2>&1
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_start product_read 18200 16 "${1:-}"
 client=$(psql -qtA "$DATABASE_URL" -c "INSERT INTO clients (name) VALUES ('Bench') RETURNING id" | head -1)
 psql -q "$DATABASE_URL" -c "INSERT INTO products (client_id, sku, name, current_stock, unit_cost)
   SELECT '$client', 'SKU-' || lpad(g::text, 5, '0'), 'Product ' || g, g % 200, 1.25 FROM generate_series(1, 1000) g"
@@ -56,18 +28,7 @@ product=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM products WHERE sku = 'SKU
   --client-id "$client" >/dev/null
 "$bin" user create --email admin@example.com --password 'bench password 123' --role admin >/dev/null
 
-"$bin" serve >"$tmp/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 200); do
-  curl -fs "$u/readyz" >/dev/null 2>&1 && break
-  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  sleep 0.05
-done
-login() {
-  curl -fs -X POST -H 'content-type: application/json' \
-    -d "{\"email\":\"$1\",\"password\":\"bench password 123\"}" \
-    "$u/api/v1/auth/login" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
-}
+bench_serve
 client_token=$(login client@example.com)
 admin_token=$(login admin@example.com)
 path="/api/v1/clients/$client/products/$product"
@@ -75,15 +36,6 @@ for t in "$client_token" "$admin_token"; do
   curl -fs -o /dev/null -H "Authorization: Bearer $t" "$u$path" || { echo "GET $path failed" >&2; exit 1; }
 done
 
-measure() { # seconds url [wrk args...] -> "rps p50_ms p99_ms non2xx socket_errors"
-  local d=$1 url=$2; shift 2
-  wrk -t2 -c"$conns" -d"${d}s" --latency "$@" "$url" | awk '
-       /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF}
-       /Socket errors/ {gsub(/,/, ""); err=$4+$6+$8+$10}
-       /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-       function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-       END {printf "%.0f %.2f %.2f %d %d\n", rps, ms(p50), ms(p99), bad, err}'
-}
 [ "$warmup" -gt 0 ] && measure "$warmup" "$u$path" -H "Authorization: Bearer $admin_token" >/dev/null
 read -r h_rps h_p50 h_p99 h_bad h_err < <(measure "$secs" "$u/healthz")
 read -r c_rps c_p50 c_p99 c_bad c_err < <(measure "$secs" "$u$path" -H "Authorization: Bearer $client_token")
