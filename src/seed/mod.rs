@@ -23,6 +23,7 @@
 //!   database's logins are never guessable from the seed.
 
 mod catalog;
+mod finance;
 mod report;
 mod sql;
 mod users;
@@ -151,6 +152,7 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     .await
     .context("seed step \"dashboards\"")?;
     let (shipments, shipment_events) = insert_shipments(&tx).await?;
+    let finance = finance::insert_costs_and_budgets(&tx).await?;
 
     let t = Instant::now();
     tx.commit().await.context("committing the demo data")?;
@@ -170,6 +172,9 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
         reorder_alerts,
         shipments,
         shipment_events,
+        cost_months: finance.months,
+        cost_rows: finance.cost_rows,
+        budgets: finance.budgets,
         credentials,
         elapsed: started.elapsed(),
     })

@@ -31,6 +31,12 @@ pub struct SeedReport {
     pub reorder_alerts: i64,
     pub shipments: i64,
     pub shipment_events: i64,
+    /// Months of costs aggregated into `cost_tracking` (the history's, this one included).
+    pub cost_months: i64,
+    /// `cost_tracking` rows written (one per product and month).
+    pub cost_rows: i64,
+    /// Budgets created from those actuals (`GET …/budgets/variance`).
+    pub budgets: i64,
     /// One entry per user: admin, operator, then one per client. With more than 20 clients
     /// all client users share one password (every entry shows it); the `Display` output says
     /// so.
@@ -78,6 +84,11 @@ impl fmt::Display for SeedReport {
             "Lead times recalculated: {} products with an order-by date, {} reorder alerts \
              due within 14 days.",
             self.lead_time_dated, self.reorder_alerts
+        )?;
+        writeln!(
+            f,
+            "Costs aggregated for {} months ({} monthly rows); {} budgets set against them.",
+            self.cost_months, self.cost_rows, self.budgets
         )?;
         writeln!(f, "Logins (passwords are shown only now):")?;
         if self.client_password_shared() {

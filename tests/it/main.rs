@@ -14,6 +14,7 @@ mod admin_migrations;
 mod auth;
 mod clients;
 mod dashboards;
+mod demo_screens;
 mod financial;
 mod lead_times;
 mod migrations;

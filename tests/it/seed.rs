@@ -78,10 +78,17 @@ async fn the_small_world_report_counts_what_is_in_the_database() {
         ("demand_forecasts", report.demand_forecasts),
         ("shipments", report.shipments),
         ("shipment_events", report.shipment_events),
+        ("cost_tracking", report.cost_rows),
+        ("budgets", report.budgets),
     ] {
         let actual = count(&db, &format!("SELECT count(*) FROM {table}")).await;
         assert_eq!(actual, reported, "{table}");
     }
+    // Every month of the history (three, plus the partial first and the current one) is
+    // aggregated for every product; each client has four monthly budgets and a category one.
+    assert!((4..=5).contains(&report.cost_months), "{report}");
+    assert_eq!(report.cost_rows, report.cost_months * report.products);
+    assert_eq!(report.budgets, report.clients * 5);
     assert!(report.order_requests > 50, "{report}");
     assert!(report.order_lines >= report.order_requests);
 }

@@ -20,7 +20,7 @@ use crate::{db::schema::cost_tracking, http::pagination::PageRequest, keyset_pag
 /// (Re)computes one `cost_tracking` row per product for the month starting `period`, of one
 /// client or of every client, in one statement (so a run is atomic; the upsert makes it
 /// idempotent). What it computes, and why it is shaped so, is written at the top of the file.
-const AGGREGATE_SQL: &str = include_str!("aggregate_month.sql");
+pub const AGGREGATE_SQL: &str = include_str!("aggregate_month.sql");
 
 /// Runs [`AGGREGATE_SQL`] for one client, or for all when `client_id` is `None`.
 pub async fn aggregate_month(

@@ -99,3 +99,13 @@ pub(super) const INSERT_SHIPMENTS: &str = include_str!("insert/shipments.sql");
 pub(super) const INSERT_SHIPMENT_ITEMS: &str = include_str!("insert/shipment_items.sql");
 
 pub(super) const INSERT_SHIPMENT_EVENTS: &str = include_str!("insert/shipment_events.sql");
+
+/// The first day of every month of the history, oldest first, as `YYYY-MM-DD` text.
+pub(super) const HISTORY_MONTHS: &str = "SELECT to_char(m, 'YYYY-MM-DD') \
+     FROM seed_params p, \
+          generate_series(date_trunc('month', p.first_day), date_trunc('month', p.last_day), \
+                          interval '1 month') m \
+     ORDER BY m";
+
+/// Runs after the cost aggregation: budgets from the months' actuals (see the file).
+pub(super) const INSERT_BUDGETS: &str = include_str!("insert/budgets.sql");
