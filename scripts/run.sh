@@ -78,6 +78,13 @@ generated=0
 ensure_secret() {
 	local key=$1
 	generated=0
+	# .env.example's placeholders (change-me…) in .env are replaced, never used: the server
+	# refuses them anyway. A placeholder exported by hand is left for the server to refuse.
+	if [[ ${dotenv[$key]:-} == [Cc][Hh][Aa][Nn][Gg][Ee]-[Mm][Ee]* && ${!key:-} == "${dotenv[$key]}" ]]; then
+		say "replacing the .env.example placeholder of $key in $envfile"
+		unset "$key"
+		dotenv[$key]=
+	fi
 	if [ -n "${!key:-}" ]; then return 0; fi
 	if [ -n "${dotenv[$key]:-}" ]; then
 		export "$key=${dotenv[$key]}"

@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | `DATABASE_URL` | (required) | PostgreSQL URL, `postgres://user:pass@host:port/db` |
 //! | `LISTEN_ADDR` | `0.0.0.0:8080` | address the HTTP server binds |
-//! | `ADMIN_TOKEN` | (none) | bearer token for `/admin/*`; at least 16 characters |
+//! | `ADMIN_TOKEN` | (none) | bearer token for `/admin/*`; at least 16 bytes, not `.env.example`'s placeholder |
 //! | `JWT_SECRET` | (required by `serve`) | key that signs access tokens; at least 32 bytes |
 //! | `JWT_TTL` | `1h` | lifetime of an access token |
 //! | `MIGRATE_ON_STARTUP` | `apply` | `apply`, `verify` or `off` |
@@ -151,6 +151,38 @@ fn required(name: &'static str, hint: &'static str) -> Result<String, ConfigErro
     var(name).ok_or(ConfigError::Missing { name, hint })
 }
 
+/// `.env.example`'s secrets start with this, so a copy of it used as is cannot run with
+/// secrets everyone can read in the repository.
+const PLACEHOLDER_PREFIX: &str = "change-me";
+
+/// A secret of at least `min_len` bytes that is not the `.env.example` placeholder.
+pub(crate) fn secret(
+    name: &'static str,
+    value: String,
+    min_len: usize,
+) -> Result<String, ConfigError> {
+    if value
+        .trim()
+        .to_ascii_lowercase()
+        .starts_with(PLACEHOLDER_PREFIX)
+    {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: format!(
+                "is the placeholder from .env.example; set a random value of at least \
+                 {min_len} bytes (openssl rand -hex 32)"
+            ),
+        });
+    }
+    if value.len() < min_len {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: format!("must be at least {min_len} bytes"),
+        });
+    }
+    Ok(value)
+}
+
 fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
@@ -245,24 +277,16 @@ impl Config {
         let listen_addr = parsed("LISTEN_ADDR", SocketAddr::from(([0, 0, 0, 0], 8080)))?;
         let admin_token = match var("ADMIN_TOKEN") {
             None => None,
-            Some(t) if t.len() < 16 => {
-                return Err(ConfigError::Invalid {
-                    name: "ADMIN_TOKEN",
-                    reason: "must be at least 16 characters".into(),
-                });
-            }
-            Some(t) => Some(Secret::new(t)),
+            Some(t) => Some(Secret::new(secret("ADMIN_TOKEN", t, 16)?)),
         };
-        let jwt_secret = required(
+        let jwt_secret = secret(
             "JWT_SECRET",
-            "set it to a random string of at least 32 bytes (openssl rand -base64 48)",
+            required(
+                "JWT_SECRET",
+                "set it to a random string of at least 32 bytes (openssl rand -base64 48)",
+            )?,
+            32,
         )?;
-        if jwt_secret.len() < 32 {
-            return Err(ConfigError::Invalid {
-                name: "JWT_SECRET",
-                reason: "must be at least 32 bytes".into(),
-            });
-        }
         let body_limit_bytes: usize = parsed("BODY_LIMIT_BYTES", 1024 * 1024)?;
         if body_limit_bytes < 1024 {
             return Err(ConfigError::Invalid {
@@ -349,6 +373,33 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("5 weeks").is_err());
+    }
+
+    #[test]
+    fn placeholder_and_short_secrets_are_refused_by_name() {
+        for placeholder in [
+            "change-me-to-a-long-random-token",
+            "CHANGE-ME please, 32 bytes or more",
+        ] {
+            let err = secret("JWT_SECRET", placeholder.into(), 32)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("JWT_SECRET") && err.contains(".env.example"),
+                "{err}"
+            );
+        }
+        let err = secret("ADMIN_TOKEN", "short".into(), 16)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ADMIN_TOKEN") && err.contains("16 bytes"),
+            "{err}"
+        );
+        assert_eq!(
+            secret("ADMIN_TOKEN", "a".repeat(16), 16).unwrap(),
+            "a".repeat(16)
+        );
     }
 
     #[test]

@@ -51,14 +51,9 @@ impl ShipmentsConfig {
                 }
                 cfg.tracking_urls[i] = url;
             }
-            if let Some(secret) = var(rules.secret_env) {
-                if secret.len() < 16 {
-                    return Err(ConfigError::Invalid {
-                        name: rules.secret_env,
-                        reason: "must be at least 16 characters".into(),
-                    });
-                }
-                cfg.webhook_secrets[i] = Some(Secret::new(secret));
+            if let Some(value) = var(rules.secret_env) {
+                let value = crate::config::secret(rules.secret_env, value, 16)?;
+                cfg.webhook_secrets[i] = Some(Secret::new(value));
             }
         }
         if let Some(raw) = var("IMPORT_BODY_LIMIT_BYTES") {

@@ -25,6 +25,7 @@ mod order_requests;
 mod products;
 mod protocol;
 mod robustness;
+mod run_script;
 mod schema;
 mod seed;
 mod shipments;

@@ -289,6 +289,23 @@ async fn serve_refuses_to_start_with_a_missing_or_invalid_setting_and_names_it()
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("JWT_SECRET is invalid"));
 
+    // .env.example's placeholders, copied as they are, never run a server.
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.env.example"))
+        .expect(".env.example");
+    for name in ["ADMIN_TOKEN", "JWT_SECRET"] {
+        let placeholder = example
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!(".env.example sets {name}"));
+        let out = run(command(Some(&db.url)).env(name, placeholder).arg("serve"));
+        assert!(!out.status.success(), "{name}={placeholder} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{name} is invalid")) && stderr.contains(".env.example"),
+            "{stderr}"
+        );
+    }
+
     let out = run(command(Some(&db.url))
         .env("DATABASE_STATEMENT_TIMEOUT", "soon")
         .arg("serve"));
