@@ -1,6 +1,10 @@
 //! Structured logs with `tracing`: human-readable text by default, one JSON object per line
 //! with `LOG_FORMAT=json`. `RUST_LOG` filters (default `info`). Logs go to stderr, so that
-//! stdout carries only a command's output (`migrate status --json` stays parseable).
+//! stdout carries only a command's output (`migrate status --json` stays parseable). Text is
+//! coloured only when stderr is a terminal (and `NO_COLOR` is unset): a file or a pipe to a
+//! log collector gets plain text, never escape codes.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
@@ -22,7 +26,17 @@ pub fn init(format: LogFormat) {
             )
             .try_init(),
         LogFormat::Text => registry
-            .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .with_target(false)
+                    .with_ansi(colour())
+                    .with_writer(std::io::stderr),
+            )
             .try_init(),
     };
+}
+
+/// Colour codes only for a person at a terminal (<https://no-color.org>).
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

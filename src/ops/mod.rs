@@ -39,9 +39,12 @@ pub fn execute(command: impl Future<Output = anyhow::Result<ExitCode>>) -> ExitC
     };
     match runtime.block_on(command) {
         Ok(code) => code,
+        // Said once: as a JSON line for a log collector, else as a plain line for a person.
         Err(e) => {
-            tracing::error!(error = format!("{e:#}"), "failed");
-            eprintln!("error: {e:#}");
+            match format {
+                config::LogFormat::Json => tracing::error!(error = format!("{e:#}"), "failed"),
+                config::LogFormat::Text => eprintln!("error: {e:#}"),
+            }
             ExitCode::FAILURE
         }
     }

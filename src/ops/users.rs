@@ -50,7 +50,6 @@ pub async fn create_user(
     role: Role,
     client_id: Option<Uuid>,
 ) -> anyhow::Result<Uuid> {
-    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
     let request = CreateUser {
         email,
         name,

@@ -206,7 +206,8 @@ async fn refuse_unless_empty(tx: &Transaction<'_>) -> anyhow::Result<()> {
         .context("locking the clients table")?;
     let clients = count(tx, sql::COUNT_CLIENTS, "clients").await?;
     if clients > 0 {
-        bail!("seed-demo fills an empty database; it already holds {clients} clients");
+        let noun = if clients == 1 { "client" } else { "clients" };
+        bail!("seed-demo fills an empty database; it already holds {clients} {noun}");
     }
     let demo_users = count(tx, sql::COUNT_DEMO_USERS, "demo users").await?;
     if demo_users > 0 {

@@ -3,7 +3,11 @@
 
 use std::{fmt, time::Duration};
 
-use super::SHARED_CLIENT_PASSWORD_ABOVE;
+use super::{DEMO_DOMAIN, SHARED_CLIENT_PASSWORD_ABOVE};
+
+/// How many logins the summary lists; the rest share the client users' password (which only
+/// happens above [`SHARED_CLIENT_PASSWORD_ABOVE`] clients).
+const CREDENTIALS_SHOWN: usize = 25;
 
 /// A login created by the seed, with its password in clear: shown once, stored only hashed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +94,10 @@ impl fmt::Display for SeedReport {
             "Costs aggregated for {} months ({} monthly rows); {} budgets set against them.",
             self.cost_months, self.cost_rows, self.budgets
         )?;
-        writeln!(f, "Logins (passwords are shown only now):")?;
+        writeln!(
+            f,
+            "Logins for POST /api/v1/auth/login (passwords are shown only now):"
+        )?;
         if self.client_password_shared() {
             writeln!(
                 f,
@@ -101,15 +108,24 @@ impl fmt::Display for SeedReport {
         let width = self
             .credentials
             .iter()
+            .take(CREDENTIALS_SHOWN)
             .map(|c| c.email.len())
             .max()
             .unwrap_or(0);
-        for c in &self.credentials {
+        for c in self.credentials.iter().take(CREDENTIALS_SHOWN) {
             write!(f, "  {:<8} {:<width$}  {}", c.role, c.email, c.password)?;
             match &c.client_name {
                 Some(name) => writeln!(f, "  ({name})")?,
                 None => writeln!(f)?,
             }
+        }
+        let more = self.credentials.len().saturating_sub(CREDENTIALS_SHOWN);
+        if more > 0 {
+            writeln!(
+                f,
+                "  … and {more} more client users (<client>@{DEMO_DOMAIN}, sharing the \
+                 client users' password above)"
+            )?;
         }
         Ok(())
     }

@@ -45,7 +45,9 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     pub email: String,
-    pub name: String,
+    /// Optional: defaults to the part of the email before `@` (the CLI's `--name` follows
+    /// the same rule).
+    pub name: Option<String>,
     pub role: Role,
     /// Required for `client` users, absent for the others.
     pub client_id: Option<Uuid>,
@@ -96,12 +98,20 @@ pub fn check_role_client(v: &mut Validator, role: Role, client_id: Option<Uuid>)
     }
 }
 
+/// A user created without a name is called by its email's local part.
+fn default_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).to_owned()
+}
+
 impl CreateUser {
     /// Validates everything but the password hash (computed afterwards, off the async threads).
     pub fn validate(&self) -> ApiResult<(String, String)> {
         validate(|v| {
             let email = v.email("email", &self.email);
-            let name = v.text("name", &self.name, 200);
+            let name = match &self.name {
+                Some(name) => v.text("name", name, 200),
+                None => default_name(&email),
+            };
             check_role_client(v, self.role, self.client_id);
             if let Err(m) = check_password_policy(&self.password) {
                 v.error("password", m);

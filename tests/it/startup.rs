@@ -356,6 +356,51 @@ async fn a_migration_failing_at_startup_stops_the_server_and_names_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_second_seed_demo_is_refused_with_its_reason_said_once() {
+    let db = TestDb::empty().await;
+    let seed = || {
+        run(command(Some(&db.url)).args([
+            "seed-demo",
+            "--clients",
+            "1",
+            "--products-per-client",
+            "2",
+            "--months",
+            "1",
+        ]))
+    };
+    let first = seed();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let second = seed();
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(
+        stderr.matches("it already holds 1 client").count(),
+        1,
+        "the reason, once: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn text_logs_to_a_pipe_carry_no_colour_codes() {
+    let db = TestDb::empty().await;
+    let out = run(command(Some(&db.url))
+        .env("LOG_FORMAT", "text")
+        .args(["migrate", "run"]));
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("INFO"), "migrations are logged: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "escape codes in piped logs: {stderr:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn log_format_json_writes_one_json_object_per_line_on_stderr() {
     let db = TestDb::empty().await;
     let out = run(command(Some(&db.url))

@@ -73,6 +73,22 @@ async fn an_admin_manages_users_and_passwords_never_come_back() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_user_created_without_a_name_is_called_by_its_email_as_from_the_cli() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let res = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"email": "night.shift@ops.example", "role": "operator",
+                   "password": "long enough password"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.json()["name"], "night.shift");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn users_must_be_valid_as_a_whole() {
     let app = TestApp::new().await;
     let admin = app.admin().await;

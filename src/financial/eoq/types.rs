@@ -116,8 +116,9 @@ impl EoqFigures {
             || ApiError::Internal(anyhow::anyhow!("EOQ figures missing for valid inputs"));
         let demand_basis = match self.history_days {
             _ if !self.has_orders => "no order history".to_owned(),
-            Some(days) => format!("annualised from {days} days"),
-            None => format!("{} days", self.window_days),
+            // A history that covers the whole window is not scaled: say so the same way.
+            Some(days) if days < self.window_days => format!("annualised from {days} days"),
+            _ => format!("{} days", self.window_days),
         };
         Ok(ProductEoq {
             product_id,

@@ -110,7 +110,8 @@ async fn eoq_annualises_a_short_history_and_answers_zero_without_demand() {
     let young = app.insert_product(acme, "YOUNG").await;
     let newborn = app.insert_product(acme, "NEWBORN").await;
     let idle = app.insert_product(acme, "IDLE").await;
-    for p in [young, newborn, idle] {
+    let yearling = app.insert_product(acme, "YEARLING").await;
+    for p in [young, newborn, idle, yearling] {
         app.set_costs(&user, acme, p, costs.clone()).await;
     }
     app.insert(
@@ -119,7 +120,9 @@ async fn eoq_annualises_a_short_history_and_answers_zero_without_demand() {
             .line(young, 50, at("2025-03-31T08:00:00Z"), "submitted")
             .line(young, 42, at("2025-05-31T08:00:00Z"), "submitted")
             // First order 25 June: 6 days, counted as the 30-day minimum; 30 units → 365.
-            .line(newborn, 30, at("2025-06-25T08:00:00Z"), "submitted"),
+            .line(newborn, 30, at("2025-06-25T08:00:00Z"), "submitted")
+            // First order on the window's first day: the whole year, nothing to annualise.
+            .line(yearling, 73, at("2024-07-01T08:00:00Z"), "submitted"),
     )
     .await;
     let eoq = |p: Uuid| format!("/api/v1/clients/{acme}/products/{p}/eoq?as_of=2025-06-30");
@@ -130,6 +133,12 @@ async fn eoq_annualises_a_short_history_and_answers_zero_without_demand() {
     let e = app.get_as(&eoq(newborn), &user).await.json();
     assert_eq!(e["annual_demand_units"], "365.00", "{e}");
     assert_eq!(e["demand_basis"], "annualised from 30 days");
+    let e = app.get_as(&eoq(yearling), &user).await.json();
+    assert_eq!(e["annual_demand_units"], "73.00", "{e}");
+    assert_eq!(
+        e["demand_basis"], "365 days",
+        "the same words as a longer history"
+    );
 
     let e = app.get_as(&eoq(idle), &user).await.json();
     assert_eq!(e["annual_demand_units"], "0.00", "{e}");
