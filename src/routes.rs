@@ -129,8 +129,27 @@ pub fn router(state: AppState) -> Router {
         auth::tenancy::require_client_access,
     ));
     let (open, _) = unscoped().split_for_parts();
-    let routes = open.merge(scoped).route("/openapi.json", get(openapi_json));
+    let routes = open
+        .merge(scoped)
+        .route("/openapi.json", get(openapi_json))
+        .merge(api_explorer());
     http::stack::wrap(routes, state)
+}
+
+/// Interactive docs of `/openapi.json` at `/docs` (Swagger UI; `/docs` redirects to `/docs/`).
+/// The assets are compiled into the binary from `utoipa-swagger-ui-vendored`, so the page works
+/// offline and behind a firewall, and the build downloads nothing. "Authorize" takes the
+/// `access_token` of `POST /api/v1/auth/login` and is kept across reloads.
+fn api_explorer() -> Router<AppState> {
+    use utoipa_swagger_ui::{Config, SwaggerUi};
+    SwaggerUi::new("/docs")
+        .config(
+            Config::new(["/openapi.json"])
+                .persist_authorization(true)
+                .display_request_duration(true)
+                .filter(true),
+        )
+        .into()
 }
 
 #[derive(OpenApi)]

@@ -39,3 +39,40 @@ async fn openapi_json_is_served_as_openapi_3_1() {
     assert!(body["paths"]["/admin/migrations"]["get"].is_object());
     assert!(body["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// `/docs` serves Swagger UI from the binary itself (no CDN): the page, its script and style,
+/// and an initializer pointing at our own `/openapi.json`. That the page renders in a browser
+/// is checked with headless Chromium by `scripts/check-docs-ui.sh`.
+#[tokio::test(flavor = "multi_thread")]
+async fn docs_serve_swagger_ui_from_the_binary_pointing_at_our_document() {
+    let app = TestApp::new().await;
+    let res = app.get("/docs", None).await;
+    assert!(res.status.is_redirection(), "{}", res.status);
+    assert_eq!(res.header("location"), Some("/docs/"));
+
+    let page = app.get("/docs/", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
+    let html = page.text();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("://"),
+        "no asset from another origin: {html}"
+    );
+
+    for (asset, kind, marker) in [
+        ("swagger-ui-bundle.js", "javascript", "SwaggerUIBundle"),
+        ("swagger-ui.css", "text/css", ".swagger-ui"),
+        ("swagger-initializer.js", "javascript", "\"/openapi.json\""),
+    ] {
+        let res = app.get(&format!("/docs/{asset}"), None).await;
+        assert_eq!(res.status, StatusCode::OK, "{asset}");
+        let content_type = res.header("content-type").unwrap_or_default().to_owned();
+        assert!(content_type.contains(kind), "{asset}: {content_type}");
+        assert!(res.text().contains(marker), "{asset} lacks {marker}");
+    }
+}
