@@ -187,6 +187,9 @@ fn summarize(errors: &[FieldError]) -> String {
     }
 }
 
+/// `Retry-After` of every 503.
+pub const RETRY_AFTER_SECONDS: &str = "1";
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
@@ -195,9 +198,20 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut res = self.to_problem().into_response();
-        if matches!(self, Self::Unauthorized(_)) {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match self {
+            Self::Unauthorized(_) => {
+                res.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            // A lost connection or a saturated pool clears in a moment: say when to retry, so
+            // clients and load balancers back off instead of hammering.
+            Self::Unavailable(_) => {
+                res.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                );
+            }
+            _ => {}
         }
         res
     }
@@ -235,6 +249,9 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::ClosedConnection => {
                     Self::Unavailable("the database connection was lost".into())
                 }
+                _ if connection_lost(info.message()) => {
+                    Self::Unavailable("the database connection was lost".into())
+                }
                 _ if info
                     .message()
                     .contains("canceling statement due to statement timeout") =>
@@ -256,6 +273,25 @@ impl From<DieselError> for ApiError {
             _ => Self::Internal(anyhow::Error::new(e)),
         }
     }
+}
+
+/// PostgreSQL's words when a connection ends under a statement: a backend terminated
+/// (`pg_terminate_backend`, a restart, a failover: SQLSTATE 57P01–57P03), the server going
+/// away mid-query, or the socket failing (08xxx). Diesel reports these as `Unknown`, so the
+/// message is all there is; each means "try again shortly", never a 500.
+fn connection_lost(message: &str) -> bool {
+    const SIGNS: [&str; 8] = [
+        "terminating connection",
+        "server closed the connection",
+        "connection closed",
+        "connection reset",
+        "broken pipe",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+    ];
+    let message = message.to_ascii_lowercase();
+    SIGNS.iter().any(|sign| message.contains(sign))
 }
 
 /// Pool errors mean the database is unreachable or saturated: 503, never 500. The cause is

@@ -40,6 +40,12 @@ pub async fn problem_json_errors(req: Request, next: Next) -> Response {
         header::CONTENT_TYPE,
         header::HeaderValue::from_static(PROBLEM_JSON),
     );
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        parts.headers.insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static(super::error::RETRY_AFTER_SECONDS),
+        );
+    }
     let (_, new_body) = rewritten.into_parts();
     Response::from_parts(parts, Body::new(new_body))
 }

@@ -59,12 +59,38 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn(problem_layer::problem_json_errors))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::map_request(drop_unfit_request_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(cors(&cfg.cors_allowed_origins)),
         )
 }
+/// Longest caller-given `x-request-id` kept (a UUID is 36; trace ids are at most 55).
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// A caller's `x-request-id` is echoed in the response and written to every log line of the
+/// request, so it is kept only when short and made of printable id characters; otherwise it is
+/// dropped and [`SetRequestIdLayer`] generates one, as for a request that sent none.
+async fn drop_unfit_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let fit = req
+        .headers()
+        .get(&REQUEST_ID)
+        .map(|v| fit_request_id(v.as_bytes()));
+    if fit == Some(false) {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    req
+}
+
+fn fit_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID_LEN
+        && id
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.:/+=@".contains(c))
+}
+
 /// CORS for the dashboard's origins only; with none configured, browsers get no CORS headers.
 fn cors(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins

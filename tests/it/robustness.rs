@@ -143,3 +143,105 @@ async fn null_on_a_field_that_cannot_be_cleared_is_a_422() {
         .await;
     assert_invalid_fields(&res, &["role"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_id_that_is_too_long_or_odd_is_replaced_not_echoed() {
+    let app = TestApp::new().await;
+    let echoed = |id: String| {
+        let req = Request::get("/healthz")
+            .header("x-request-id", id)
+            .body(Body::empty())
+            .expect("req");
+        async {
+            app.send(req)
+                .await
+                .header("x-request-id")
+                .map(str::to_owned)
+        }
+    };
+    let kept = "0af7651916cd43dd8448eb211c80319c-b7ad6b71-01";
+    assert_eq!(echoed(kept.to_owned()).await.as_deref(), Some(kept));
+    for unfit in [
+        "a".repeat(100_000),
+        "two words".to_owned(),
+        "<script>".to_owned(),
+    ] {
+        let got = echoed(unfit.clone()).await.expect("an id");
+        assert_ne!(got, unfit);
+        assert!(uuid::Uuid::parse_str(&got).is_ok(), "a generated id: {got}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_period_in_year_zero_is_a_422_and_writes_nothing() {
+    let app = TestApp::new().await;
+    let acme = app.insert_client("Acme").await;
+    app.insert_product(acme, "A-1").await;
+    let user = app.client_user(acme).await;
+    for period in ["0000-01", "0001-12", "1999-12"] {
+        let res = app
+            .post(
+                &format!("/api/v1/clients/{acme}/cost-tracking/aggregate"),
+                &user,
+                json!({ "period": period }),
+            )
+            .await;
+        assert_invalid_fields(&res, &["period"]);
+    }
+    let rows: i64 = app
+        .db
+        .client()
+        .await
+        .query_one("SELECT count(*) FROM cost_tracking", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(rows, 0);
+}
+
+/// A restart, a failover or `pg_terminate_backend` kills the pool's connections under it: the
+/// requests that meet a dead connection answer 503 with `Retry-After` (never 500), and the
+/// service recovers by itself on fresh connections.
+#[tokio::test(flavor = "multi_thread")]
+async fn terminated_database_connections_answer_503_with_retry_after_then_recover() {
+    let app = TestApp::new().await;
+    let acme = app.insert_client("Acme").await;
+    let user = app.client_user(acme).await;
+    let path = format!("/api/v1/clients/{acme}/products");
+    // Fill the pool (4 connections in tests) with connections that have served.
+    let warm = futures_util::future::join_all((0..8).map(|_| app.get_as(&path, &user))).await;
+    assert!(warm.iter().all(|r| r.status == StatusCode::OK));
+
+    let db = app.db.client().await;
+    let killed: i64 = db
+        .query_one(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+               AND application_name LIKE 'fulfillment-ops/pool/%'",
+            &[],
+        )
+        .await
+        .expect("terminate")
+        .get(0);
+    assert!(killed >= 1, "the pool had connections to kill");
+
+    let mut unavailable = 0;
+    for _ in 0..12 {
+        let res = app.get_as(&path, &user).await;
+        match res.status {
+            StatusCode::OK => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                unavailable += 1;
+                assert_eq!(res.header("retry-after"), Some("1"));
+                res.assert_problem(StatusCode::SERVICE_UNAVAILABLE);
+            }
+            other => panic!("{other} after the connections were killed: {}", res.text()),
+        }
+    }
+    assert!(
+        unavailable <= killed,
+        "each dead connection fails at most one request"
+    );
+    let res = app.get_as(&path, &user).await;
+    assert_eq!(res.status, StatusCode::OK, "recovered: {}", res.text());
+}

@@ -42,6 +42,10 @@ pub struct AggregationCounts {
     pub calculated_at: DateTime<Utc>,
 }
 
+/// The earliest year a period may name: nothing a fulfilment dashboard tracks is older, and a
+/// year 0 (1 BC) or 0001 is always a typo.
+pub const FIRST_PERIOD_YEAR: i32 = 2000;
+
 /// Parses `YYYY-MM` into the first day of that month, refusing months after `today`'s: a
 /// future month has no demand and no stock history yet, so its figures would be fiction.
 pub fn parse_period(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
@@ -58,6 +62,11 @@ pub fn parse_period(raw: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     }
     let year: i32 = year.parse().map_err(|_| bad())?;
     let month: u32 = month.parse().map_err(|_| bad())?;
+    if !(FIRST_PERIOD_YEAR..=9999).contains(&year) {
+        return Err(format!(
+            "{raw:?} is out of range: months from {FIRST_PERIOD_YEAR}-01 to the current one"
+        ));
+    }
     let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(bad)?;
     let this_month = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).ok_or_else(bad)?;
     if first > this_month {
@@ -126,7 +135,11 @@ mod tests {
     fn periods_are_year_and_month_not_in_the_future() {
         let today = day("2026-03-15");
         assert_eq!(parse_period("2026-03", today), Ok(day("2026-03-01")));
-        assert_eq!(parse_period("1999-12", today), Ok(day("1999-12-01")));
+        assert_eq!(parse_period("2000-01", today), Ok(day("2000-01-01")));
+        for ancient in ["1999-12", "0000-01", "0001-01"] {
+            let err = parse_period(ancient, today).unwrap_err();
+            assert!(err.contains("out of range"), "{ancient}: {err}");
+        }
         for bad in [
             "2026-13",
             "2026-00",
