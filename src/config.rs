@@ -9,6 +9,7 @@
 //! | `ADMIN_TOKEN` | (none) | bearer token for `/admin/*`; at least 16 bytes, not `.env.example`'s placeholder |
 //! | `JWT_SECRET` | (required by `serve`) | key that signs access tokens; at least 32 bytes |
 //! | `JWT_TTL` | `1h` | lifetime of an access token |
+//! | `SIGN_IN_FAILURES_PER_ACCOUNT`, `SIGN_IN_FAILURES_PER_ADDRESS`, `SIGN_IN_THROTTLE_WINDOW`, `TRUST_FORWARDED_FOR` | `5`, `50`, `15m`, `false` | sign-in throttling (see `auth::throttle`) |
 //! | `MIGRATE_ON_STARTUP` | `apply` | `apply`, `verify` or `off` |
 //! | `MIGRATION_LOCK_TIMEOUT` | `5m` | how long `serve`/`migrate` wait for another instance's migration lock |
 //! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
@@ -124,6 +125,8 @@ pub struct Config {
     pub admin_token: Option<Secret>,
     pub jwt_secret: Secret,
     pub jwt_ttl: Duration,
+    /// Failed sign-in budgets (see `auth::throttle`).
+    pub sign_in: crate::auth::throttle::ThrottleConfig,
     pub migrate_on_startup: MigrateMode,
     pub request_timeout: Duration,
     /// Slow-header (slowloris) protection: time allowed for a request's headers.
@@ -183,7 +186,7 @@ pub(crate) fn secret(
     Ok(value)
 }
 
-fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+pub(crate) fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
@@ -199,7 +202,7 @@ where
     }
 }
 
-fn duration(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+pub(crate) fn duration(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
     match var(name) {
         None => Ok(default),
         Some(raw) => parse_duration(&raw).map_err(|reason| ConfigError::Invalid { name, reason }),
@@ -331,6 +334,7 @@ impl Config {
             admin_token,
             jwt_secret: Secret::new(jwt_secret),
             jwt_ttl: duration("JWT_TTL", Duration::from_secs(3600))?,
+            sign_in: crate::auth::throttle::ThrottleConfig::from_env()?,
             migrate_on_startup: parsed("MIGRATE_ON_STARTUP", MigrateMode::Apply)?,
             request_timeout: duration("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             header_read_timeout: duration("HEADER_READ_TIMEOUT", Duration::from_secs(10))?,

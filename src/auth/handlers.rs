@@ -1,10 +1,17 @@
 //! `POST /api/v1/auth/login` and `GET /api/v1/me`.
 
-use axum::{Json, extract::State};
+use std::net::SocketAddr;
+
+use axum::{
+    Json,
+    extract::{ConnectInfo, State},
+    http::{Extensions, HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{password::verify_password, principal::CurrentUser, token};
+use super::{password::verify_password, principal::CurrentUser, throttle, token};
 use crate::{
     http::{
         conn::Db,
@@ -30,14 +37,26 @@ pub struct TokenResponse {
     pub expires_in: i64,
 }
 
-/// A wrong email and a wrong password get the same answer, after the same Argon2 work.
+/// A wrong email and a wrong password get the same answer, after the same Argon2 work. Failed
+/// attempts are throttled per (account, client address) and per address (see
+/// [`throttle`]): over budget, 429 with `Retry-After`, before any password is checked.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem),
+        (status = 422, body = Problem),
+        (status = 429, description = "Too many failed sign-ins from this address; see Retry-After", body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
     extract::Json(body): extract::Json<LoginRequest>,
-) -> ApiResult<Json<TokenResponse>> {
+) -> Result<Json<TokenResponse>, SignInError> {
+    let cfg = &state.config.sign_in;
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>();
+    let keys = throttle::Keys::new(&body.email, &throttle::client_address(cfg, &headers, peer));
     let mut conn = state.pool.get().await?;
+    if let Some(retry_after) = throttle::over_budget(&mut conn, cfg, &keys).await? {
+        return Err(SignInError::Throttled(retry_after));
+    }
     let found = queries::credentials_by_email(&mut conn, &body.email).await?;
     drop(conn);
     let (user_id, hash) = match found {
@@ -46,10 +65,12 @@ pub async fn login(
     };
     let fingerprint = hash.as_deref().map(token::password_fingerprint);
     let ok = verify_password(body.password, hash).await;
-    let (user_id, fingerprint) = user_id
-        .zip(fingerprint)
-        .filter(|_| ok)
-        .ok_or_else(|| ApiError::Unauthorized("the email or the password is wrong".into()))?;
+    let mut conn = state.pool.get().await?;
+    let Some((user_id, fingerprint)) = user_id.zip(fingerprint).filter(|_| ok) else {
+        throttle::record_failure(&mut conn, cfg, &keys).await?;
+        return Err(ApiError::Unauthorized("the email or the password is wrong".into()).into());
+    };
+    throttle::record_success(&mut conn, &keys).await?;
     let ttl = i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(3600);
     Ok(Json(TokenResponse {
         access_token: token::issue(
@@ -61,6 +82,47 @@ pub async fn login(
         token_type: "Bearer",
         expires_in: ttl,
     }))
+}
+
+/// A sign-in's failure: any [`ApiError`], or over the throttle's budget (seconds to wait).
+pub enum SignInError {
+    Api(ApiError),
+    Throttled(u64),
+}
+
+impl From<ApiError> for SignInError {
+    fn from(e: ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<diesel::result::Error> for SignInError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for SignInError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::Api(e.into())
+    }
+}
+
+impl IntoResponse for SignInError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Api(e) => e.into_response(),
+            Self::Throttled(secs) => {
+                let mut res = ApiError::TooManyRequests(format!(
+                    "too many failed sign-ins from this address; try again in {secs} s"
+                ))
+                .into_response();
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                res
+            }
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),

@@ -6,4 +6,5 @@ pub mod handlers;
 pub mod password;
 pub mod principal;
 pub mod tenancy;
+pub mod throttle;
 pub mod token;

@@ -8,13 +8,15 @@
 
 use std::{future::Future, time::Duration};
 
-use axum::Router;
+use axum::{Router, extract::ConnectInfo, http::Request};
+use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto::Builder, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 pub struct ServerLimits {
     pub header_read_timeout: Duration,
@@ -39,7 +41,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(conn) => conn,
                     Err(e) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -49,7 +51,12 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(app.clone());
+                // The peer address, for handlers that need it (sign-in throttling).
+                let service = app.clone().map_request(move |mut req: Request<Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                });
+                let service = TowerToHyperService::new(service);
                 let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn.into_owned());
                 tokio::spawn(async move {

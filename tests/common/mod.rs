@@ -283,6 +283,7 @@ pub fn test_config(database_url: &str) -> Config {
         admin_token: Some(Secret::new(ADMIN_TOKEN)),
         jwt_secret: Secret::new(JWT_SECRET),
         jwt_ttl: Duration::from_secs(3600),
+        sign_in: Default::default(),
         migrate_on_startup: MigrateMode::Apply,
         request_timeout: Duration::from_secs(10),
         header_read_timeout: Duration::from_secs(10),

@@ -29,6 +29,7 @@ mod run_script;
 mod schema;
 mod seed;
 mod shipments;
+mod sign_in_throttle;
 mod startup;
 mod tenancy;
 mod users;
