@@ -16,7 +16,8 @@
 //! | `DATABASE_STATEMENT_TIMEOUT` | `30s` | PostgreSQL `statement_timeout` for pooled connections |
 //! | `DATABASE_CONNECT_TIMEOUT` | `5s` | how long to wait for a new connection or a free one |
 //! | `REQUEST_TIMEOUT` | `30s` | a request running longer answers 503 |
-//! | `HEADER_READ_TIMEOUT` | `10s` | a connection that has not sent its request headers by then is closed |
+//! | `HEADER_READ_TIMEOUT` | `10s` | a connection that has not sent its request headers by then is closed (also one that sends nothing, or sits idle between requests) |
+//! | `MAX_CONNECTIONS` | open-file limit − pool − 128 | open client connections served; beyond, 503 except `/healthz` and `/readyz` (64 more), then closed at once |
 //! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
 //! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
@@ -131,6 +132,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Slow-header (slowloris) protection: time allowed for a request's headers.
     pub header_read_timeout: Duration,
+    /// Open client connections served per replica (then 503, health checks excepted).
+    pub max_connections: usize,
     pub body_limit_bytes: usize,
     pub cors_allowed_origins: Vec<String>,
     /// Budget variance tolerance in percent (`5` = ±5 %).
@@ -277,6 +280,10 @@ impl DatabaseConfig {
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let database = DatabaseConfig::from_env()?;
+        let max_connections = parsed(
+            "MAX_CONNECTIONS",
+            crate::http::server::default_max_connections(database.pool_size),
+        )?;
         let listen_addr = parsed("LISTEN_ADDR", SocketAddr::from(([0, 0, 0, 0], 8080)))?;
         let admin_token = match var("ADMIN_TOKEN") {
             None => None,
@@ -338,6 +345,7 @@ impl Config {
             migrate_on_startup: parsed("MIGRATE_ON_STARTUP", MigrateMode::Apply)?,
             request_timeout: duration("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             header_read_timeout: duration("HEADER_READ_TIMEOUT", Duration::from_secs(10))?,
+            max_connections,
             body_limit_bytes,
             cors_allowed_origins,
             budget_tolerance_percent,

@@ -87,6 +87,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let limits = http::server::ServerLimits {
         header_read_timeout: state.config.header_read_timeout,
         drain: state.config.request_timeout + std::time::Duration::from_secs(5),
+        max_connections: state.config.max_connections,
     };
     http::server::serve(listener, router(state), limits, shutdown_signal()).await;
     Ok(())

@@ -5,24 +5,53 @@
 //! byte at a time would hold the connection forever, and after SIGTERM keep the process
 //! waiting. Here such a connection is closed after `HEADER_READ_TIMEOUT`, and after the signal
 //! in-flight requests get `REQUEST_TIMEOUT` plus a margin to finish before the process exits.
+//! A connection that sends nothing at all is closed after `HEADER_READ_TIMEOUT` too (hyper's
+//! timer starts only at the first byte), idle keep-alive connections after the same time
+//! (hyper's header timer runs while it waits for the next request), and open connections are
+//! bounded by `MAX_CONNECTIONS` so a flood of sockets cannot take every file descriptor.
 
-use std::{future::Future, time::Duration};
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
-use axum::{Router, extract::ConnectInfo, http::Request};
+use axum::{
+    Router,
+    extract::ConnectInfo,
+    http::{HeaderValue, Request, header},
+    response::{IntoResponse, Response},
+};
 use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto::Builder, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
+
+use super::error::ApiError;
 
 pub struct ServerLimits {
     pub header_read_timeout: Duration,
     /// How long in-flight requests may run on after the shutdown signal.
     pub drain: Duration,
+    /// Open client connections served normally; see [`OVERFLOW_RESERVE`] for the rest.
+    pub max_connections: usize,
 }
+
+/// Connections beyond `max_connections` that are still accepted, so the load balancer's
+/// `/healthz` and `/readyz` keep answering while the replica is full: on those every other
+/// path answers 503 with `Retry-After` at once. Beyond this reserve a connection is closed as
+/// soon as it is accepted.
+pub const OVERFLOW_RESERVE: usize = 64;
+
+/// How long a new connection may stay silent while `max_connections` others already are.
+const FLOOD_GRACE: Duration = Duration::from_millis(200);
 
 /// Serves `app` on `listener` until `signal` completes, then drains.
 pub async fn serve(
@@ -37,6 +66,7 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
     let graceful = GracefulShutdown::new();
+    let (open, waiting) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     tokio::pin!(signal);
     loop {
         tokio::select! {
@@ -50,19 +80,51 @@ pub async fn serve(
                         continue;
                     }
                 };
+                // Until its first bytes arrive a connection is only "waiting"; waiting ones are
+                // bounded too. Past that bound a newcomer gets a short grace: a real client
+                // (a load balancer's health check) sends its request at once, a flood of
+                // silent sockets does not, and each is closed within the grace.
+                let waiting_slot = Slot::take(&waiting);
+                let grace = if waiting_slot.number > limits.max_connections {
+                    FLOOD_GRACE
+                } else {
+                    limits.header_read_timeout
+                };
                 let _ = stream.set_nodelay(true);
-                // The peer address, for handlers that need it (sign-in throttling).
-                let service = app.clone().map_request(move |mut req: Request<Incoming>| {
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    req
-                });
-                let service = TowerToHyperService::new(service);
-                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn.into_owned());
+                let (app, open, max) = (app.clone(), open.clone(), limits.max_connections);
+                let watcher = graceful.watcher();
+                let builder = builder.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = conn.await {
+                    // hyper's header timeout starts with the first byte: a socket that sends
+                    // nothing would otherwise be held (with its file descriptor) forever.
+                    let ready = first_bytes(&stream, grace).await;
+                    drop(waiting_slot);
+                    if !ready {
+                        return;
+                    }
+                    let slot = Slot::take(&open);
+                    if slot.number > max + OVERFLOW_RESERVE {
+                        tracing::debug!(open = slot.number, "connection closed: too many open");
+                        return;
+                    }
+                    let overflow = slot.number > max;
+                    let service = tower::service_fn(move |mut req: Request<Incoming>| {
+                        // The peer address, for handlers that need it (sign-in throttling).
+                        req.extensions_mut().insert(ConnectInfo(peer));
+                        let app = app.clone();
+                        async move {
+                            if overflow && !matches!(req.uri().path(), "/healthz" | "/readyz") {
+                                return Ok(too_many_connections());
+                            }
+                            app.oneshot(req).await
+                        }
+                    });
+                    let service = TowerToHyperService::new(service);
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    if let Err(e) = watcher.watch(conn.into_owned()).await {
                         tracing::debug!(error = %e, "connection ended with an error");
                     }
+                    drop(slot);
                 });
             }
             () = &mut signal => break,
@@ -76,4 +138,71 @@ pub async fn serve(
             "connections still open at the drain deadline; closing them"
         ),
     }
+}
+
+/// One open connection, counted while it lives.
+struct Slot {
+    open: Arc<AtomicUsize>,
+    /// This connection's place among the open ones (1 = the only one).
+    number: usize,
+}
+
+impl Slot {
+    fn take(open: &Arc<AtomicUsize>) -> Self {
+        let number = open.fetch_add(1, Ordering::AcqRel) + 1;
+        Self {
+            open: open.clone(),
+            number,
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Waits, at most `within`, until the client has sent enough to tell HTTP/1 from HTTP/2 (the
+/// 24-byte HTTP/2 preface, or a whole HTTP/1 request line); false when it did not, or closed.
+async fn first_bytes(stream: &TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 24];
+    let enough = async {
+        loop {
+            match stream.peek(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) if n == buf.len() || buf[..n].contains(&b'\n') => return true,
+                // A byte at a time: look again shortly (peek does not wait for more).
+                Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    };
+    tokio::time::timeout(within, enough).await.unwrap_or(false)
+}
+
+/// What a connection beyond `max_connections` gets for anything but the health checks.
+fn too_many_connections() -> Response {
+    let mut res = ApiError::Unavailable(
+        "this replica has too many open connections; retry, or try another replica".into(),
+    )
+    .into_response();
+    res.headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    res
+}
+
+/// The default `MAX_CONNECTIONS`: the process's open-file limit, less room for the pool, the
+/// listener connections, logs and the overflow reserve; at least 64.
+pub fn default_max_connections(pool_size: usize) -> usize {
+    let limit = open_file_limit().unwrap_or(1024);
+    limit
+        .saturating_sub(pool_size + OVERFLOW_RESERVE + 64)
+        .max(64)
+}
+
+/// The soft `RLIMIT_NOFILE`, read from `/proc/self/limits` (no `unsafe` getrlimit here).
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }

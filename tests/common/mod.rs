@@ -287,6 +287,7 @@ pub fn test_config(database_url: &str) -> Config {
         migrate_on_startup: MigrateMode::Apply,
         request_timeout: Duration::from_secs(10),
         header_read_timeout: Duration::from_secs(10),
+        max_connections: 1000,
         body_limit_bytes: 1024 * 1024,
         cors_allowed_origins: vec!["https://dashboard.example.com".to_owned()],
         budget_tolerance_percent: bigdecimal::BigDecimal::from(5),

@@ -37,8 +37,16 @@ struct Server {
 
 impl Server {
     fn start(db_url: &str, instance: &str) -> Self {
+        Self::start_with(db_url, instance, &[])
+    }
+
+    fn start_with(db_url: &str, instance: &str, env: &[(&str, &str)]) -> Self {
         let port = free_port();
-        let child = command(Some(db_url))
+        let mut cmd = command(Some(db_url));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
             .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
             .env("INSTANCE_ID", instance)
             .arg("serve")
@@ -510,4 +518,94 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     );
     let (status, _) = server.terminate();
     assert!(status.success());
+}
+
+/// A raw HTTP/1.1 request on an open socket, answering the status line (the socket stays open
+/// for keep-alive).
+async fn raw_get(stream: &mut tokio::net::TcpStream, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut buf = vec![0u8; 4096];
+    let n = stream.read(&mut buf).await.expect("read");
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_silent_sockets_is_closed_and_a_full_replica_keeps_its_health_checks() {
+    use tokio::io::AsyncReadExt;
+    let db = TestDb::migrated().await;
+    let mut server = Server::start_with(
+        &db.url,
+        "bounded",
+        &[("MAX_CONNECTIONS", "4"), ("HEADER_READ_TIMEOUT", "2s")],
+    );
+    server.wait_ready().await;
+    let addr = format!("127.0.0.1:{}", server.port);
+
+    // 300 sockets that never send a byte.
+    let mut silent = Vec::new();
+    for _ in 0..300 {
+        silent.push(
+            tokio::net::TcpStream::connect(&addr)
+                .await
+                .expect("connect"),
+        );
+    }
+    // Meanwhile the service answers, health checks and data routes alike.
+    let client = reqwest::Client::new();
+    for path in ["/healthz", "/readyz", "/api/v1/me"] {
+        let res = client
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .await
+            .expect(path);
+        let expected = if path == "/api/v1/me" { 401 } else { 200 };
+        assert_eq!(res.status(), expected, "{path} during the flood");
+    }
+    // Every silent socket is closed by the server within HEADER_READ_TIMEOUT.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for mut s in silent {
+        let mut byte = [0u8; 1];
+        let left = deadline.saturating_duration_since(Instant::now());
+        let read = tokio::time::timeout(left, s.read(&mut byte)).await;
+        assert!(
+            matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+            "a silent socket stayed open"
+        );
+    }
+
+    // Four keep-alive connections fill the replica; a fifth gets 503 for data, 200 for health.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut s = tokio::net::TcpStream::connect(&addr)
+            .await
+            .expect("connect");
+        assert!(
+            raw_get(&mut s, "/healthz")
+                .await
+                .starts_with("HTTP/1.1 200")
+        );
+        held.push(s);
+    }
+    let mut extra = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let answer = raw_get(&mut extra, "/api/v1/me").await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.to_ascii_lowercase().contains("retry-after: 1"),
+        "{answer}"
+    );
+    let mut health = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    assert!(
+        raw_get(&mut health, "/readyz")
+            .await
+            .starts_with("HTTP/1.1 200")
+    );
+    drop(held);
 }
