@@ -14,7 +14,7 @@ bin=target/release/fulfillment-ops
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
 port=18082; db=fo_bench_api; tmp=$(mktemp -d)
 psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" 2>/dev/null
-export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port RUST_LOG=warn \
+export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port SHUTDOWN_DRAIN=0 RUST_LOG=warn \
   JWT_SECRET=bench-secret-0123456789-0123456789-xx ADMIN_TOKEN=bench-admin-token-0123456789
 "$bin" migrate run >/dev/null 2>&1
 client=$(psql -qtA "$DATABASE_URL" -c "INSERT INTO clients (name) VALUES ('Bench') RETURNING id" | head -1)

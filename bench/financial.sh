@@ -14,7 +14,7 @@ bin=target/release/fulfillment-ops
 [ -x "$bin" ] || cargo build --release --locked
 db=fo_bench_financial; port=18083
 psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" 2>/dev/null
-export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port RUST_LOG=warn \
+export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port SHUTDOWN_DRAIN=0 RUST_LOG=warn \
   JWT_SECRET=bench-secret-0123456789-0123456789-xx ADMIN_TOKEN=bench-admin-token-0123456789
 trap 'kill -TERM ${pid:-0} 2>/dev/null; wait ${pid:-0} 2>/dev/null; psql -q "$admin" -c "DROP DATABASE IF EXISTS $db"' EXIT
 

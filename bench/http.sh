@@ -15,7 +15,7 @@ command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exi
 port=18081; token=bench-admin-token-0123456789
 db=fo_bench_http
 psql -q "$admin" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" 2>/dev/null
-DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port ADMIN_TOKEN=$token \
+DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port SHUTDOWN_DRAIN=0 ADMIN_TOKEN=$token \
   JWT_SECRET=bench-secret-0123456789-0123456789-xx RUST_LOG=warn "$bin" serve >/dev/null 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; psql -q "$admin" -c "DROP DATABASE IF EXISTS $db"' EXIT

@@ -27,7 +27,7 @@ bench_start() { # name port_base default_conns [bin]
   trap 'exit 130' INT TERM
   psql -q "$admin" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" \
     -c "CREATE DATABASE $db" >/dev/null
-  export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port RUST_LOG=warn DATABASE_POOL_SIZE=$pool \
+  export DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port SHUTDOWN_DRAIN=0 RUST_LOG=warn DATABASE_POOL_SIZE=$pool \
     JWT_SECRET=bench-secret-0123456789-0123456789-xx ADMIN_TOKEN=bench-admin-token-0123456789
   "$bin" migrate run >/dev/null 2>&1
 }

@@ -19,7 +19,7 @@ now_ms() { date +%s%3N; }
 start_until_ready() { # db -> prints ms from exec to ready
   local db=$1 t0 pid
   t0=$(now_ms)
-  DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port JWT_SECRET=bench-secret-0123456789-0123456789-xx \
+  DATABASE_URL="$base/$db" LISTEN_ADDR=127.0.0.1:$port SHUTDOWN_DRAIN=0 JWT_SECRET=bench-secret-0123456789-0123456789-xx \
     RUST_LOG=warn "$bin" serve >/dev/null 2>&1 &
   pid=$!
   until curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.005; done

@@ -17,6 +17,7 @@
 //! | `DATABASE_CONNECT_TIMEOUT` | `5s` | how long to wait for a new connection or a free one |
 //! | `REQUEST_TIMEOUT` | `30s` | a request running longer answers 503 |
 //! | `HEADER_READ_TIMEOUT` | `10s` | a connection that has not sent its request headers by then is closed (also one that sends nothing, or sits idle between requests) |
+//! | `SHUTDOWN_DRAIN` | `5s` | after SIGTERM, how long `/readyz` answers 503 while the replica still serves (`0`: stop at once) |
 //! | `MAX_CONNECTIONS` | open-file limit − pool − 128 | open client connections served; beyond, 503 except `/healthz` and `/readyz` (64 more), then closed at once |
 //! | `BODY_LIMIT_BYTES` | `1048576` | larger request bodies answer 413 |
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
@@ -134,6 +135,8 @@ pub struct Config {
     pub header_read_timeout: Duration,
     /// Open client connections served per replica (then 503, health checks excepted).
     pub max_connections: usize,
+    /// After SIGTERM: serve on with `/readyz` unready for this long, then stop accepting.
+    pub shutdown_drain: Duration,
     pub body_limit_bytes: usize,
     pub cors_allowed_origins: Vec<String>,
     /// Budget variance tolerance in percent (`5` = ±5 %).
@@ -346,6 +349,10 @@ impl Config {
             request_timeout: duration("REQUEST_TIMEOUT", Duration::from_secs(30))?,
             header_read_timeout: duration("HEADER_READ_TIMEOUT", Duration::from_secs(10))?,
             max_connections,
+            shutdown_drain: match var("SHUTDOWN_DRAIN").as_deref().map(str::trim) {
+                Some("0" | "0s") => Duration::ZERO,
+                _ => duration("SHUTDOWN_DRAIN", Duration::from_secs(5))?,
+            },
             body_limit_bytes,
             cors_allowed_origins,
             budget_tolerance_percent,

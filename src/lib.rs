@@ -88,6 +88,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         header_read_timeout: state.config.header_read_timeout,
         drain: state.config.request_timeout + std::time::Duration::from_secs(5),
         max_connections: state.config.max_connections,
+        shutdown_drain: state.config.shutdown_drain,
+        draining: state.draining.clone(),
     };
     http::server::serve(listener, router(state), limits, shutdown_signal()).await;
     Ok(())

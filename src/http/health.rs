@@ -45,6 +45,9 @@ pub struct Readiness {
 
 /// Why an instance is not ready, or `Ok` with the figures.
 pub async fn check(state: &AppState) -> Result<Readiness, String> {
+    if state.draining.load(std::sync::atomic::Ordering::Acquire) {
+        return Err("shutting down: this replica takes no new work".into());
+    }
     let work = async {
         let mut slot = state.readiness_conn.lock().await;
         // Taken out while in use: if this check is cancelled (timeout) or fails, the

@@ -14,7 +14,7 @@ use std::{
     future::Future,
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -38,6 +38,10 @@ use super::error::ApiError;
 
 pub struct ServerLimits {
     pub header_read_timeout: Duration,
+    /// After the signal: how long to keep accepting and serving while `/readyz` answers 503
+    /// (`draining` is set), so the load balancer takes the replica out before it stops.
+    pub shutdown_drain: Duration,
+    pub draining: Arc<AtomicBool>,
     /// How long in-flight requests may run on after the shutdown signal.
     pub drain: Duration,
     /// Open client connections served normally; see [`OVERFLOW_RESERVE`] for the rest.
@@ -53,7 +57,9 @@ pub const OVERFLOW_RESERVE: usize = 64;
 /// How long a new connection may stay silent while `max_connections` others already are.
 const FLOOD_GRACE: Duration = Duration::from_millis(200);
 
-/// Serves `app` on `listener` until `signal` completes, then drains.
+/// Serves `app` on `listener` until `signal` completes; then keeps serving for
+/// `shutdown_drain` with `/readyz` unready, stops accepting, and lets in-flight requests
+/// finish within `drain`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -68,6 +74,9 @@ pub async fn serve(
     let graceful = GracefulShutdown::new();
     let (open, waiting) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     tokio::pin!(signal);
+    let drain_over = tokio::time::sleep(Duration::ZERO);
+    tokio::pin!(drain_over);
+    let mut stopping = false;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
@@ -127,7 +136,18 @@ pub async fn serve(
                     drop(slot);
                 });
             }
-            () = &mut signal => break,
+            () = &mut signal, if !stopping => {
+                stopping = true;
+                limits.draining.store(true, Ordering::Release);
+                tracing::info!(
+                    drain_ms = limits.shutdown_drain.as_millis() as u64,
+                    "shutting down: /readyz answers 503; still serving until the drain ends"
+                );
+                drain_over
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + limits.shutdown_drain);
+            }
+            () = &mut drain_over, if stopping => break,
         }
     }
     drop(listener);

@@ -30,6 +30,9 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub instance: Arc<InstanceInfo>,
     pub metrics: Arc<Metrics>,
+    /// Set at SIGTERM: `/readyz` answers 503 so the load balancer stops sending new work while
+    /// the server still serves for `SHUTDOWN_DRAIN` (see `http::server`).
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             instance: Arc::new(instance),
             metrics,
+            draining: Arc::default(),
         }
     }
 }

@@ -288,6 +288,7 @@ pub fn test_config(database_url: &str) -> Config {
         request_timeout: Duration::from_secs(10),
         header_read_timeout: Duration::from_secs(10),
         max_connections: 1000,
+        shutdown_drain: Duration::ZERO,
         body_limit_bytes: 1024 * 1024,
         cors_allowed_origins: vec!["https://dashboard.example.com".to_owned()],
         budget_tolerance_percent: bigdecimal::BigDecimal::from(5),

@@ -19,7 +19,9 @@ fn command(db_url: Option<&str>) -> Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("RUST_LOG", "info")
         .env("JWT_SECRET", JWT_SECRET)
-        .env("ADMIN_TOKEN", ADMIN_TOKEN);
+        .env("ADMIN_TOKEN", ADMIN_TOKEN)
+        // Stop at once after SIGTERM unless a test is about the drain.
+        .env("SHUTDOWN_DRAIN", "0");
     if let Some(url) = db_url {
         cmd.env("DATABASE_URL", url);
     }
@@ -608,4 +610,57 @@ async fn a_flood_of_silent_sockets_is_closed_and_a_full_replica_keeps_its_health
             .starts_with("HTTP/1.1 200")
     );
     drop(held);
+}
+
+/// A rolling deploy: at SIGTERM `/readyz` turns 503 at once (the load balancer takes the
+/// replica out) while new connections and requests are still served for `SHUTDOWN_DRAIN`;
+/// then the process stops.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_turns_readiness_off_then_serves_on_for_the_drain() {
+    let db = TestDb::migrated().await;
+    let mut server = Server::start_with(&db.url, "rolling", &[("SHUTDOWN_DRAIN", "2s")]);
+    server.wait_ready().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let client = reqwest::Client::new();
+    let signalled = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let ready = client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), 503);
+    // New connections, new requests: still answered.
+    for _ in 0..5 {
+        let fresh = reqwest::Client::new();
+        let res = fresh
+            .get(format!("{base}/api/v1/me"))
+            .send()
+            .await
+            .expect("served");
+        assert_eq!(res.status(), 401);
+        assert_eq!(
+            fresh
+                .get(format!("{base}/healthz"))
+                .send()
+                .await
+                .expect("healthz")
+                .status(),
+            200
+        );
+    }
+    assert!(
+        server.child.try_wait().expect("poll").is_none(),
+        "still serving"
+    );
+    let (status, logs) = server.terminate();
+    assert!(status.success(), "{logs}");
+    let took = signalled.elapsed();
+    assert!(
+        (Duration::from_millis(1900)..Duration::from_secs(10)).contains(&took),
+        "stopped {took:?} after SIGTERM (drain 2 s)"
+    );
 }
