@@ -664,3 +664,94 @@ async fn sigterm_turns_readiness_off_then_serves_on_for_the_drain() {
         "stopped {took:?} after SIGTERM (drain 2 s)"
     );
 }
+
+/// Migrations while serving: a newer release has applied a migration this binary does not know
+/// (additive, as the guide's are). This replica, in `verify` mode, reports it as `unknown`,
+/// stays ready and keeps serving reads and writes against the newer schema.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_older_replica_keeps_serving_a_database_migrated_ahead_of_it() {
+    let db = TestDb::migrated().await;
+    db.execute(
+        "ALTER TABLE products ADD COLUMN shelf_label TEXT NOT NULL DEFAULT 'unlabelled'; \
+         CREATE TABLE future_feature (id BIGSERIAL PRIMARY KEY); \
+         INSERT INTO __diesel_schema_migrations (version) VALUES ('20991231000000')",
+    )
+    .await;
+    let out = run(command(Some(&db.url)).args([
+        "user",
+        "create",
+        "--email",
+        "old@replica.example",
+        "--role",
+        "admin",
+        "--password",
+        "a long enough password",
+    ]));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let mut server = Server::start_with(&db.url, "older", &[("MIGRATE_ON_STARTUP", "verify")]);
+    server.wait_ready().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let http = reqwest::Client::new();
+    let status: serde_json::Value = http
+        .get(format!("{base}/admin/migrations"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("status")
+        .json()
+        .await
+        .expect("json");
+    let states: Vec<&str> = status["migrations"]
+        .as_array()
+        .expect("migrations")
+        .iter()
+        .filter(|m| m["version"] == "20991231000000")
+        .filter_map(|m| m["state"].as_str())
+        .collect();
+    assert_eq!(states, ["unknown"], "{status}");
+
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "old@replica.example", "password": "a long enough password"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let token = login["access_token"].as_str().expect("token");
+    let client: serde_json::Value = http
+        .post(format!("{base}/api/v1/clients"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"name": "Acme", "industry": "retail"}))
+        .send()
+        .await
+        .expect("create client")
+        .json()
+        .await
+        .expect("json");
+    let id = client["id"].as_str().expect("client id");
+    let res = http
+        .post(format!("{base}/api/v1/clients/{id}/products"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"sku": "A-1", "name": "Anvil", "current_stock": 3}))
+        .send()
+        .await
+        .expect("create product");
+    assert_eq!(res.status(), 201, "{:?}", res.text().await);
+    let list: serde_json::Value = http
+        .get(format!("{base}/api/v1/clients/{id}/products"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["data"][0]["sku"], "A-1", "{list}");
+}
