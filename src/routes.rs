@@ -193,6 +193,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(unscoped().into_openapi());
     doc.merge(client_scoped().into_openapi());
+    http::openapi_problems::complete(&mut doc);
     doc
 }
 

@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod metrics;
+pub mod openapi_problems;
 pub mod pagination;
 pub mod patch;
 pub mod problem_layer;

@@ -76,3 +76,47 @@ async fn docs_serve_swagger_ui_from_the_binary_pointing_at_our_document() {
         assert!(res.text().contains(marker), "{asset} lacks {marker}");
     }
 }
+
+/// The document declares what the stack answers on every route, as it answers it: every error
+/// response is `application/problem+json`, every route but `/healthz` can answer 503, every
+/// secured one 401 and 403, every one with a body 400, 413, 415 and 422.
+#[test]
+fn every_operation_declares_the_errors_the_stack_can_answer_as_problem_json() {
+    let doc = serde_json::to_value(fulfillment_ops::routes::openapi()).expect("json");
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let responses = op["responses"].as_object().expect("responses");
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let types: Vec<&String> = response["content"]
+                        .as_object()
+                        .map(|c| c.keys().collect())
+                        .unwrap_or_default();
+                    assert_eq!(
+                        types,
+                        ["application/problem+json"],
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            let has = |s: &str| responses.contains_key(s);
+            if path != "/healthz" {
+                assert!(has("503"), "{method} {path} lacks 503");
+            }
+            if op
+                .get("security")
+                .is_some_and(|s| !s.as_array().is_some_and(Vec::is_empty))
+            {
+                assert!(has("401") && has("403"), "{method} {path} lacks 401/403");
+            }
+            if op.get("requestBody").is_some() {
+                for s in ["400", "413", "415", "422"] {
+                    assert!(has(s), "{method} {path} lacks {s}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked} operations");
+}
