@@ -51,6 +51,9 @@ pub async fn commit(
     lines: &[ValidLine],
     report: &mut ImportReport,
 ) -> Result<(), ApiError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
     match in_transaction(conn, client_id, lines).await {
         Ok(done) => {
             add(report, done);

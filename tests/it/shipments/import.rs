@@ -505,3 +505,53 @@ async fn an_import_over_its_own_limit_is_refused_declared_or_streamed() {
     );
     assert_eq!(count_shipments(&app).await, n as i64);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_line_the_database_refuses_is_reported_alone_and_the_rest_of_its_batch_lands() {
+    let app = TestApp::new().await;
+    let w = World::new(&app, "Acme").await;
+    // A rule the import does not know, so only the database can refuse the line.
+    app.db
+        .execute(
+            "ALTER TABLE shipments ADD CONSTRAINT shipments_no_refused_check \
+             CHECK (service_level IS DISTINCT FROM 'refused')",
+        )
+        .await;
+    let mut refused = line(&w, 0, 1, "1Z999AA10123456785", vec![]);
+    refused["service_level"] = json!("refused");
+    let body = ndjson(&[
+        line(
+            &w,
+            0,
+            1,
+            "1Z999AA10123456784",
+            vec![scan("in_transit", "2025-03-01T10:00:00Z")],
+        ),
+        refused,
+        line(&w, 1, 1, "1Z999AA10123456786", vec![]),
+    ]);
+    let report = imported(&app, &w, body).await;
+    assert_eq!(counts(&report), [3, 2, 0, 1, 0], "{report}");
+    assert_eq!(errors(&report), [(2, "line".to_owned())]);
+    let message = report["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("shipments_no_refused_check"), "{message}");
+    assert_eq!(count_shipments(&app).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_raw_payload_holding_nul_is_a_field_error_posted_or_imported() {
+    let app = TestApp::new().await;
+    let w = World::new(&app, "Acme").await;
+    let mut nul = scan("in_transit", "2025-03-01T10:00:00Z");
+    nul["raw"] = json!({"note": "a\u{0}b"});
+    let report = imported(
+        &app,
+        &w,
+        ndjson(&[line(&w, 0, 1, "1Z999AA10123456784", vec![nul.clone()])]),
+    )
+    .await;
+    assert_eq!(errors(&report), [(1, "events[0].raw".to_owned())]);
+    assert_eq!(count_shipments(&app).await, 0);
+    let id = w.ship(&app, w.body(1)).await;
+    crate::common::assert_invalid_fields(&app.post(&w.events(&id), &w.user, nul).await, &["raw"]);
+}
