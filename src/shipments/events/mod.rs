@@ -27,6 +27,9 @@ use crate::{
 /// The state of the shipments in `$1` (uuid[]) from their histories: the status rule.
 pub const REFRESH_STATE: &str = include_str!("refresh_state.sql");
 
+/// The events already stored for (shipment, dedupe key) pairs: the duplicates of a batch.
+const STORED_BEFORE: &str = include_str!("stored_before.sql");
+
 /// Rows per multi-row INSERT (8 parameters a row, PostgreSQL takes 65 535).
 const INSERT_CHUNK: usize = 5000;
 
@@ -120,16 +123,15 @@ pub async fn apply(
         );
     }
     let created: HashSet<Uuid> = stored.values().map(|e| e.id).collect();
-    let missing: Vec<&str> = events
+    let (missing_ids, missing_keys): (Vec<Uuid>, Vec<&str>) = events
         .iter()
         .filter(|e| !stored.contains_key(&(e.shipment_id, e.dedupe_key.clone())))
-        .map(|e| e.dedupe_key.as_str())
-        .collect();
-    if !missing.is_empty() {
-        let before: Vec<ShipmentEvent> = shipment_events::table
-            .filter(shipment_events::shipment_id.eq_any(&ids))
-            .filter(shipment_events::dedupe_key.eq_any(&missing))
-            .select(ShipmentEvent::as_select())
+        .map(|e| (e.shipment_id, e.dedupe_key.as_str()))
+        .unzip();
+    if !missing_ids.is_empty() {
+        let before: Vec<ShipmentEvent> = diesel::sql_query(STORED_BEFORE)
+            .bind::<Array<SqlUuid>, _>(&missing_ids)
+            .bind::<Array<Text>, _>(&missing_keys)
             .load(conn)
             .await?;
         stored.extend(
