@@ -26,6 +26,7 @@
 //! | `TRACKING_URL_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | the carrier's public page | tracking URL template holding `{tracking_number}` |
 //! | `CARRIER_WEBHOOK_SECRET_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | (none) | HMAC key of the carrier's webhooks; none: its webhooks answer 401 |
 //! | `IMPORT_BODY_LIMIT_BYTES` | `268435456` | larger shipment imports answer 413 |
+//! | `IMPORT_REQUEST_TIMEOUT` | `15m` | a shipment import running longer answers 503 |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |

@@ -7,6 +7,8 @@
 //! them (and before their body is read), and the tenancy test walks that list, so a route
 //! added there is protected and tested by construction.
 
+use std::collections::HashMap;
+
 use axum::{Json, Router, middleware, routing::get};
 use utoipa::{
     Modify, OpenApi,
@@ -15,7 +17,9 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    admin, auth, clients, dashboards, financial,
+    admin, auth, clients,
+    config::Config,
+    dashboards, financial,
     http::{self, state::AppState},
     order_requests, products, shipments, users,
 };
@@ -68,6 +72,7 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             shipments::handlers::list_shipments,
             shipments::handlers::create_shipment
         ))
+        .routes(routes!(shipments::import::import_shipments))
         .routes(routes!(
             shipments::handlers::get_shipment,
             shipments::handlers::update_shipment
@@ -133,7 +138,18 @@ pub fn router(state: AppState) -> Router {
         .merge(scoped)
         .route("/openapi.json", get(openapi_json))
         .merge(api_explorer());
-    http::stack::wrap(routes, state)
+    let own = own_limits(&state.config);
+    http::stack::wrap(routes, state, own)
+}
+
+/// The routes whose body limit and timeout are not `BODY_LIMIT_BYTES` and `REQUEST_TIMEOUT`,
+/// by route template: the shipment import streams up to `IMPORT_BODY_LIMIT_BYTES` for up to
+/// `IMPORT_REQUEST_TIMEOUT`.
+pub fn own_limits(config: &Config) -> HashMap<&'static str, http::stack::Limits> {
+    HashMap::from([(
+        shipments::import::IMPORT_PATH,
+        config.shipments.import_limits(),
+    )])
 }
 
 /// Interactive docs of `/openapi.json` at `/docs` (Swagger UI; `/docs` redirects to `/docs/`).

@@ -3,21 +3,21 @@
 //! `routes.rs` hands over its routes; this module adds what every request goes through. It
 //! knows no feature.
 
-use std::time::Duration;
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    extract::DefaultBodyLimit,
+    body::Body,
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
-    middleware,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
 };
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     cors::{AllowOrigin, CorsLayer},
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
-    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -25,11 +25,64 @@ use super::{error::ApiError, metrics, problem_layer, state::AppState};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// How large a request body may be and how long a request may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub timeout: Duration,
+}
+
+/// The limits of each request: its route's own, when `routes.rs` named the route (by its
+/// template), else `BODY_LIMIT_BYTES` and `REQUEST_TIMEOUT`.
+#[derive(Clone)]
+struct RouteLimits {
+    default: Limits,
+    own: Arc<HashMap<&'static str, Limits>>,
+}
+
+/// Answers 413 at once when the declared length is over the route's limit, else caps the body
+/// at it (a body without a length fails when it reads past the limit, which extractors answer
+/// with 413), and answers 503 when the route runs longer than its timeout. It runs after
+/// routing (a `Router::layer`), so the matched route template is known.
+async fn limit(State(limits): State<RouteLimits>, req: Request, next: Next) -> Response {
+    let l = req
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|p| limits.own.get(p.as_str()))
+        .copied()
+        .unwrap_or(limits.default);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > l.body_bytes as u64) {
+        return ApiError::PayloadTooLarge.into_response();
+    }
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, l.body_bytes)));
+    match tokio::time::timeout(l.timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
 /// Wraps the service's routes in the stack, innermost first: metrics (by route template);
-/// limits, timeout and panic catching; the problem+json rewrite of whatever those (or axum's
-/// own rejections) answered; CORS, request ids and tracing outermost.
-pub fn wrap(routes: Router<AppState>, state: AppState) -> Router {
+/// body limits and timeouts (per route: `own_limits` names the routes that differ from
+/// `BODY_LIMIT_BYTES`/`REQUEST_TIMEOUT`), panic catching; the problem+json rewrite of whatever
+/// those (or axum's own rejections) answered; CORS, request ids and tracing outermost.
+pub fn wrap(
+    routes: Router<AppState>,
+    state: AppState,
+    own_limits: HashMap<&'static str, Limits>,
+) -> Router {
     let cfg = state.config.clone();
+    let limits = RouteLimits {
+        default: Limits {
+            body_bytes: cfg.body_limit_bytes,
+            timeout: cfg.request_timeout,
+        },
+        own: Arc::new(own_limits),
+    };
     let routes = routes
         .fallback(|| async { ApiError::NotFound("no route matches this path".into()) })
         .layer(middleware::from_fn_with_state(
@@ -50,12 +103,10 @@ pub fn wrap(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(
             ServiceBuilder::new()
-                .layer(RequestBodyLimitLayer::new(cfg.body_limit_bytes))
+                .layer(middleware::from_fn_with_state(limits, limit))
                 .layer(DefaultBodyLimit::max(cfg.body_limit_bytes)),
         )
-        .layer(ServiceBuilder::new().layer(CatchPanicLayer::new()).layer(
-            TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, cfg.request_timeout),
-        ))
+        .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(problem_layer::problem_json_errors))
         .layer(
             ServiceBuilder::new()

@@ -1,5 +1,7 @@
 //! The shipment settings: per-carrier tracking URL templates and webhook secrets (named by
-//! the carrier table), and the import's body limit.
+//! the carrier table), and the import's body limit and timeout.
+
+use std::time::Duration;
 
 use super::{
     carriers::{CARRIERS, PLACEHOLDER},
@@ -9,6 +11,8 @@ use crate::config::{ConfigError, Secret};
 
 /// Default `IMPORT_BODY_LIMIT_BYTES`: 256 MiB.
 pub const DEFAULT_IMPORT_BODY_LIMIT: usize = 256 * 1024 * 1024;
+/// Default `IMPORT_REQUEST_TIMEOUT`: a 256 MiB import takes about a minute on a small machine.
+pub const DEFAULT_IMPORT_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Debug, Clone)]
 pub struct ShipmentsConfig {
@@ -17,6 +21,8 @@ pub struct ShipmentsConfig {
     /// Indexed by [`Carrier::index`]; a carrier without a secret gets 401 on every webhook.
     pub webhook_secrets: [Option<Secret>; 4],
     pub import_body_limit_bytes: usize,
+    /// How long one import request may run (every other request: `REQUEST_TIMEOUT`).
+    pub import_timeout: Duration,
 }
 
 impl Default for ShipmentsConfig {
@@ -26,6 +32,7 @@ impl Default for ShipmentsConfig {
             tracking_urls: CARRIERS.map(|c| c.default_url.to_owned()),
             webhook_secrets: Default::default(),
             import_body_limit_bytes: DEFAULT_IMPORT_BODY_LIMIT,
+            import_timeout: DEFAULT_IMPORT_TIMEOUT,
         }
     }
 }
@@ -67,7 +74,22 @@ impl ShipmentsConfig {
                     reason: "must be a number of bytes, at least 1024".into(),
                 })?;
         }
+        if let Some(raw) = var("IMPORT_REQUEST_TIMEOUT") {
+            cfg.import_timeout =
+                crate::config::parse_duration(&raw).map_err(|reason| ConfigError::Invalid {
+                    name: "IMPORT_REQUEST_TIMEOUT",
+                    reason,
+                })?;
+        }
         Ok(cfg)
+    }
+
+    /// The import route's own limits (see `routes::own_limits`).
+    pub fn import_limits(&self) -> crate::http::stack::Limits {
+        crate::http::stack::Limits {
+            body_bytes: self.import_body_limit_bytes,
+            timeout: self.import_timeout,
+        }
     }
 
     /// The carrier's tracking page for a normalised number (URL-encoded into the template).

@@ -3,7 +3,8 @@
 //! webhooks and the NDJSON historical import. See docs/shipments.md.
 //!
 //! Environment: `TRACKING_URL_<CARRIER>` (tracking page templates),
-//! `CARRIER_WEBHOOK_SECRET_<CARRIER>` (webhook HMAC keys), `IMPORT_BODY_LIMIT_BYTES`; read by
+//! `CARRIER_WEBHOOK_SECRET_<CARRIER>` (webhook HMAC keys), `IMPORT_BODY_LIMIT_BYTES`,
+//! `IMPORT_REQUEST_TIMEOUT`; read by
 //! [`config::ShipmentsConfig::from_env`].
 
 pub mod allocation;
@@ -11,6 +12,7 @@ pub mod carriers;
 pub mod config;
 pub mod events;
 pub mod handlers;
+pub mod import;
 pub mod queries;
 pub mod types;
 pub mod validate;

@@ -15,6 +15,7 @@ use crate::http::{
 };
 
 /// A validated new shipment: its order request, its columns and the items asked for.
+#[derive(Debug, Clone)]
 pub struct NewShipment {
     pub order_request_id: Uuid,
     pub fields: ShipmentFields,

@@ -16,7 +16,7 @@ use crate::{
     },
 };
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = shipment_events)]
 pub struct ShipmentEvent {
     pub id: Uuid,
@@ -132,6 +132,10 @@ impl EventParts<'_> {
             .unwrap_or_default();
         let description = v.opt_text(&field("description"), self.description, 1000);
         let location = v.opt_text(&field("location"), self.location, 200);
+        if self.raw.as_ref().is_some_and(holds_nul) {
+            // JSONB cannot store \u0000: refused here, not as a database error.
+            v.error(field("raw"), "must not contain NUL characters (\\u0000)");
+        }
         NewEvent {
             shipment_id,
             dedupe_key: dedupe_key(
@@ -147,6 +151,17 @@ impl EventParts<'_> {
             estimated_delivery_at: self.estimated_delivery_at,
             raw_data: self.raw,
         }
+    }
+}
+
+/// Whether a JSON value holds a NUL character in a string or a key.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 

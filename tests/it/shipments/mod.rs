@@ -5,6 +5,7 @@
 
 mod create;
 mod events;
+mod import;
 mod list;
 mod lookup;
 mod webhooks;
