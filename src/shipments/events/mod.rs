@@ -235,7 +235,16 @@ pub async fn history(
 mod tests {
     #[test]
     fn refresh_state_takes_its_parameter_in_one_place() {
-        assert_eq!(super::REFRESH_STATE.matches("$1").count(), 2, "the header names it once");
-        assert_eq!(super::REFRESH_STATE.matches(super::REFRESH_STATE_PARAM).count(), 1);
+        assert_eq!(
+            super::REFRESH_STATE.matches("$1").count(),
+            2,
+            "the header names it once"
+        );
+        assert_eq!(
+            super::REFRESH_STATE
+                .matches(super::REFRESH_STATE_PARAM)
+                .count(),
+            1
+        );
     }
 }
