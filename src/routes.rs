@@ -15,7 +15,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    admin, auth, clients, dashboards, financial,
+    admin, auth, benchmarking, clients, dashboards, financial,
     http::{self, state::AppState},
     order_requests, products, shipments, users,
 };
@@ -76,6 +76,11 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             shipments::events::handlers::list_events,
             shipments::events::handlers::create_event
         ))
+        .routes(routes!(
+            benchmarking::handlers::get_participation,
+            benchmarking::handlers::put_participation
+        ))
+        .routes(routes!(benchmarking::handlers::benchmark))
 }
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.
@@ -118,6 +123,8 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(shipments::handlers::shipment_by_tracking))
         .routes(routes!(shipments::webhooks::handlers::carrier_webhook))
+        .routes(routes!(benchmarking::handlers::compute_snapshots))
+        .routes(routes!(benchmarking::handlers::list_snapshots))
 }
 
 /// The service: both lists, the tenancy layer over the client-scoped one, `/openapi.json`,
@@ -153,6 +160,7 @@ pub fn router(state: AppState) -> Router {
         (name = "lead times", description = "Product lead times, stockout and order-by dates, reorder alerts"),
         (name = "dashboards", description = "The caller's own dashboard layouts, effective dashboard and preferences"),
         (name = "shipments", description = "Shipments, their carrier events, carrier webhooks and the historical import"),
+        (name = "benchmarking", description = "Opt-in benchmarking against anonymous cohorts: participation, the client's view, snapshots (aggregates only)"),
     )
 )]
 struct ApiDoc;
