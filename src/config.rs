@@ -339,7 +339,8 @@ pub fn lead_time_demand_window_days() -> Result<i32, ConfigError> {
 /// benchmark snapshot job.
 pub fn benchmark_dominance_percent() -> Result<BigDecimal, ConfigError> {
     let percent: BigDecimal = parsed("BENCHMARK_DOMINANCE_PERCENT", BigDecimal::from(50))?;
-    if percent <= BigDecimal::from(0) || percent > BigDecimal::from(100) {
+    let (zero, hundred) = (BigDecimal::from(0), BigDecimal::from(100));
+    if percent <= zero || percent > hundred {
         return Err(ConfigError::Invalid {
             name: "BENCHMARK_DOMINANCE_PERCENT",
             reason: "must be a percentage above 0 and at most 100".into(),
