@@ -31,7 +31,8 @@ pub const SNAPSHOT_SQL: &str = concat!(
 );
 
 const REFRESH_BANDS_SQL: &str = include_str!("refresh_bands.sql");
-const PARTICIPATION_SQL: &str = include_str!("participation.sql");
+/// The participation upsert (also PREPAREd by the demo seed).
+pub const PARTICIPATION_SQL: &str = include_str!("participation.sql");
 
 /// The client's participation, if it ever set one.
 pub async fn participation(

@@ -31,6 +31,8 @@ pub struct SeedReport {
     pub reorder_alerts: i64,
     pub shipments: i64,
     pub shipment_events: i64,
+    /// The demo benchmark programme (participants, snapshots, what privacy withheld).
+    pub benchmarks: super::BenchmarkSeed,
     /// One entry per user: admin, operator, then one per client. With more than 20 clients
     /// all client users share one password (every entry shows it); the `Display` output says
     /// so.
@@ -78,6 +80,22 @@ impl fmt::Display for SeedReport {
             "Lead times recalculated: {} products with an order-by date, {} reorder alerts \
              due within 14 days.",
             self.lead_time_dated, self.reorder_alerts
+        )?;
+        let b = &self.benchmarks;
+        writeln!(
+            f,
+            "Benchmarks: {} of {} clients participate; the month before last had {} cohorts \
+             too small; last month {} cohorts have a snapshot ({} from their industry or \
+             everyone), withheld: {} P90s (under 10 contributors), {} metrics (under 5), {} by \
+             dominance.",
+            b.participants,
+            b.clients,
+            b.early_too_small,
+            b.cohorts,
+            b.fell_back,
+            b.p90_withheld,
+            b.too_few_contributors,
+            b.dominance
         )?;
         writeln!(f, "Logins (passwords are shown only now):")?;
         if self.client_password_shared() {

@@ -99,3 +99,6 @@ pub(super) const INSERT_SHIPMENTS: &str = include_str!("insert/shipments.sql");
 pub(super) const INSERT_SHIPMENT_ITEMS: &str = include_str!("insert/shipment_items.sql");
 
 pub(super) const INSERT_SHIPMENT_EVENTS: &str = include_str!("insert/shipment_events.sql");
+
+/// The demo clients' ids in seed order, for the benchmark programme.
+pub(super) const BENCHMARK_CLIENTS: &str = include_str!("benchmark_clients.sql");

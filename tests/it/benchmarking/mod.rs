@@ -5,6 +5,7 @@
 mod metrics;
 mod participation;
 mod privacy;
+mod seed;
 mod snapshots;
 
 use axum::http::{Method, StatusCode};
