@@ -4,10 +4,12 @@ use axum::{Json, extract::State};
 use chrono::{Datelike, Months, NaiveDate, Utc};
 
 use super::{
-    dominance_share, queries,
+    dominance_share,
+    participation::{Participation, PutParticipation},
+    queries,
     types::{
-        BenchmarkView, ComputeSnapshots, Participation, PutParticipation, Snapshot, SnapshotFilter,
-        SnapshotKey, SnapshotRun, ViewQuery,
+        BenchmarkView, ComputeSnapshots, Snapshot, SnapshotFilter, SnapshotKey, SnapshotRun,
+        ViewQuery,
     },
     view,
 };

@@ -15,6 +15,7 @@
 //! `BENCHMARK_DOMINANCE_PERCENT` (default 50, via [`crate::config`]).
 
 pub mod handlers;
+pub mod participation;
 pub mod queries;
 pub mod types;
 pub mod view;

@@ -12,7 +12,8 @@ use diesel::{
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::types::{MetricsRow, ParticipationRow, RunRow, SnapshotKey, SnapshotRow, SnapshotRun};
+use super::participation::ParticipationRow;
+use super::types::{MetricsRow, RunRow, SnapshotKey, SnapshotRow, SnapshotRun};
 use crate::{
     db::schema::{benchmark_participation, benchmark_snapshot_runs, benchmark_snapshots},
     http::pagination::PageRequest,

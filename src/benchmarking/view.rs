@@ -4,7 +4,8 @@
 
 use chrono::NaiveDate;
 
-use super::types::{BenchmarkView, MetricsRow, ParticipationRow, Reason, RunRow, SnapshotRow};
+use super::participation::ParticipationRow;
+use super::types::{BenchmarkView, MetricsRow, Reason, RunRow, SnapshotRow};
 use crate::financial::cost_tracking::types::format_period;
 
 /// What the client may see for `period`: its own figures always; the cohort's only while it
