@@ -67,7 +67,7 @@ FROM products p,
      LATERAL (SELECT date_trunc('week', now() - interval '$months months') + w * interval '7 days' AS d) dd
 WHERE d <= now();
 INSERT INTO demand_forecasts (product_id, period, forecast_units)
-SELECT p.id, (date_trunc('month', now()) - m * interval '1 month')::date, round((random() * 40)::numeric, 2)
+SELECT p.id, (date_trunc('month', now()) - m * interval '1 month')::date, round((random() * 4.4)::numeric, 2)
 FROM products p, generate_series(0, $months - 1) m;
 INSERT INTO benchmark_participation (client_id, is_participating, industry, size_band, cohort, opted_in_at)
 SELECT c.id, c.n % 20 <> 0, c.industry, b.band, c.industry || '/' || b.band, now()
