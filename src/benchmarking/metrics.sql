@@ -52,17 +52,25 @@ demand AS (
     FROM lines l
     GROUP BY l.product_id
 ),
-readings AS (
-    SELECT c.product_id, r.recorded_on, r.quantity,
-           LEAD(r.recorded_on) OVER (PARTITION BY r.product_id ORDER BY r.recorded_on) AS next_on
+-- Per product, the day its readings for the period start from: the last reading on or
+-- before m_start (one backward index probe per product), else m_start.
+opening AS (
+    SELECT c.product_id,
+           COALESCE((SELECT max(o.recorded_on)
+                     FROM stock_levels o
+                     WHERE o.product_id = c.product_id
+                       AND o.recorded_on <= e.m_start), e.m_start) AS from_day
     FROM catalogue c
     CROSS JOIN edges e
-    JOIN stock_levels r ON r.product_id = c.product_id
-    WHERE r.recorded_on < e.p_end
-      AND r.recorded_on >= COALESCE((SELECT max(o.recorded_on)
-                                     FROM stock_levels o
-                                     WHERE o.product_id = c.product_id
-                                       AND o.recorded_on <= e.m_start), e.m_start)
+),
+readings AS (
+    SELECT r.product_id, r.recorded_on, r.quantity,
+           LEAD(r.recorded_on) OVER (PARTITION BY r.product_id ORDER BY r.recorded_on) AS next_on
+    FROM opening o
+    CROSS JOIN edges e
+    JOIN stock_levels r ON r.product_id = o.product_id
+                       AND r.recorded_on >= o.from_day
+                       AND r.recorded_on < e.p_end
 ),
 spans AS (
     SELECT r.product_id, r.quantity,
