@@ -105,8 +105,7 @@ forecast AS (
            SUM(abs(COALESCE(d.units, 0) - f.forecast_units)) AS abs_error,
            SUM(COALESCE(d.units, 0)) AS actual
     FROM catalogue c
-    CROSS JOIN edges e
-    JOIN demand_forecasts f ON f.product_id = c.product_id AND f.period = e.m_start
+    JOIN demand_forecasts f ON f.product_id = c.product_id AND f.period = $1::date
     LEFT JOIN demand d ON d.product_id = c.product_id
     GROUP BY c.client_id
 )
