@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{list, of, opt_in, participant, snapshots, this_month, view};
 use crate::common::{
     TestApp,
-    builders::{NewProduct, StockReadings},
+    builders::{NewForecast, NewProduct, StockReadings},
     concurrently,
 };
 
@@ -89,29 +89,43 @@ async fn a_metric_needs_five_contributors_and_p90_needs_ten() {
             .await;
         products.push(p);
     }
-    for p in &products[..4] {
-        app.insert(StockReadings::of(*p).on(&first_day, 0)).await;
+    // Four participants contribute to stockout_rate (a reading), forecast_accuracy (a
+    // forecast) and inventory_turnover (a product with a cost, stock 100 and no demand).
+    let contribute = async |i: usize| {
+        app.insert(StockReadings::of(products[i]).on(&first_day, 0))
+            .await;
+        let costed = app
+            .insert(NewProduct::new(clients[i], "costed").costs("1.00", "1", "0.1"))
+            .await;
+        app.insert(NewForecast::new(costed, &first_day, "0")).await;
+    };
+    for i in 0..4 {
+        contribute(i).await;
     }
     snapshots(&app, &month).await;
     let rows = list(&app, &admin, &format!("period={month}")).await;
     let s = of(&rows, "beauty/small");
-    assert_eq!(s["suppressed"]["stockout_rate"], "too_few_contributors");
-    assert_eq!(s["percentiles"]["stockout_rate"], json!(null));
+    for m in ["stockout_rate", "forecast_accuracy", "inventory_turnover"] {
+        assert_eq!(s["suppressed"][m], "too_few_contributors", "{m}");
+        assert_eq!(s["percentiles"][m], json!(null), "{m}");
+    }
     assert_eq!(s["percentiles"]["product_count"]["p90"], json!(null));
     assert_eq!(s["participants"], "5–9");
 
     // A fifth contributor: published. A tenth participant: P90 and the next band.
-    app.insert(StockReadings::of(products[4]).on(&first_day, 0))
-        .await;
+    contribute(4).await;
     participant(&app, &staff, "Peer 9", "beauty", 11).await;
     let run = snapshots(&app, &month).await;
     assert_eq!(run["participants"], 10);
     let rows = list(&app, &admin, &format!("period={month}")).await;
     let s = of(&rows, "beauty/small");
-    assert_eq!(s["suppressed"].get("stockout_rate"), None);
+    assert_eq!(s["suppressed"], json!({}));
     assert_eq!(s["percentiles"]["stockout_rate"]["p50"], "1.0000");
+    assert_eq!(s["percentiles"]["forecast_accuracy"]["p50"], "1.0000");
+    assert_eq!(s["percentiles"]["inventory_turnover"]["p50"], "0.0000");
     assert_eq!(s["participants"], "10–24");
-    // Product counts 2..=10 (one stocked product more each) and 11: p90 at rank 8.1 → 10.1.
+    // Product counts 3 4 5 6 7 (two more each), 7 8 9 10 (one more) and 11: p90 at rank 8.1
+    // → 10 + 0.1 × (11 − 10) = 10.1.
     assert_eq!(s["percentiles"]["product_count"]["p90"], "10.1000");
     // stockout_rate has only 5 contributors: no P90 for it.
     assert_eq!(s["percentiles"]["stockout_rate"]["p90"], json!(null));
