@@ -45,6 +45,7 @@ fn print_report(report: &SeedReport) {
         report.stock_levels,
         report.demand_forecasts
     );
+    println!("{}", report.benchmarks);
     println!("\nsign in with POST /api/v1/auth/login:");
     for c in report.credentials.iter().take(CREDENTIALS_SHOWN) {
         println!(

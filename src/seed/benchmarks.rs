@@ -30,6 +30,27 @@ pub struct BenchmarkSeed {
     pub dominance: i64,
 }
 
+/// The line `seed-demo` prints: who participates, and what each privacy rule withheld.
+impl std::fmt::Display for BenchmarkSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Benchmarks: {} of {} clients participate; the month before last: {} cohorts too \
+             small (fewer than 5 even overall), nothing published; last month: {} cohorts with \
+             a snapshot ({} from their industry or everyone), withheld {} P90s (under 10 \
+             contributors), {} metrics (under 5), {} by dominance.",
+            self.participants,
+            self.clients,
+            self.early_too_small,
+            self.cohorts,
+            self.fell_back,
+            self.p90_withheld,
+            self.too_few_contributors,
+            self.dominance
+        )
+    }
+}
+
 pub(super) async fn seed(tx: &Transaction<'_>) -> anyhow::Result<BenchmarkSeed> {
     let share =
         crate::benchmarking::dominance_share(&crate::config::benchmark_dominance_percent()?);

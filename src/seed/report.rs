@@ -81,22 +81,7 @@ impl fmt::Display for SeedReport {
              due within 14 days.",
             self.lead_time_dated, self.reorder_alerts
         )?;
-        let b = &self.benchmarks;
-        writeln!(
-            f,
-            "Benchmarks: {} of {} clients participate; the month before last had {} cohorts \
-             too small; last month {} cohorts have a snapshot ({} from their industry or \
-             everyone), withheld: {} P90s (under 10 contributors), {} metrics (under 5), {} by \
-             dominance.",
-            b.participants,
-            b.clients,
-            b.early_too_small,
-            b.cohorts,
-            b.fell_back,
-            b.p90_withheld,
-            b.too_few_contributors,
-            b.dominance
-        )?;
+        writeln!(f, "{}", self.benchmarks)?;
         writeln!(f, "Logins (passwords are shown only now):")?;
         if self.client_password_shared() {
             writeln!(
