@@ -291,3 +291,30 @@ pub struct SnapshotFilter {
 
 /// Sort key of the aggregates list: newest period first, then cohort.
 pub type SnapshotKey = (NaiveDate, String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal(s.parse().expect("decimal"))
+    }
+
+    #[test]
+    fn a_value_on_a_percentile_is_in_the_band_above_it() {
+        let p = Percentiles {
+            p25: d("1"),
+            p50: d("2"),
+            p75: d("3"),
+            p90: Some(d("4")),
+        };
+        let at = |v: &str| p.position(&d(v));
+        assert_eq!(at("0.9999"), Position::BelowP25);
+        assert_eq!(at("1"), Position::P25P50);
+        assert_eq!(at("2"), Position::P50P75);
+        assert_eq!(at("3"), Position::P75P90);
+        assert_eq!(at("4"), Position::AboveP90);
+        let no_p90 = Percentiles { p90: None, ..p };
+        assert_eq!(no_p90.position(&d("99")), Position::P75P90);
+    }
+}
