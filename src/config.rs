@@ -23,6 +23,7 @@
 //! | `CORS_ALLOWED_ORIGINS` | (none) | comma-separated origins of the dashboard |
 //! | `BUDGET_TOLERANCE_PERCENT` | `5` | a budget within ±this % of its amount is `on_track` |
 //! | `LEAD_TIME_DEMAND_WINDOW_DAYS` | `90` | days of counted orders a product's daily demand is averaged over (1–365) |
+//! | `BENCHMARK_DOMINANCE_PERCENT` | `50` | a benchmark metric where one participant holds more than this % of the cohort's total is suppressed (above 0, at most 100) |
 //! | `TRACKING_URL_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | the carrier's public page | tracking URL template holding `{tracking_number}` |
 //! | `CARRIER_WEBHOOK_SECRET_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | (none) | HMAC key of the carrier's webhooks; none: its webhooks answer 401 |
 //! | `IMPORT_BODY_LIMIT_BYTES` | `268435456` | larger shipment imports answer 413 |
@@ -144,6 +145,8 @@ pub struct Config {
     pub budget_tolerance_percent: BigDecimal,
     /// Lead times: days of counted orders the average daily demand is taken over.
     pub lead_time_demand_window_days: i32,
+    /// Benchmarking's dominance rule, in percent of a cohort's total (`50`).
+    pub benchmark_dominance_percent: BigDecimal,
     /// Carrier URL templates and webhook secrets, the import's body limit.
     pub shipments: crate::shipments::config::ShipmentsConfig,
 }
@@ -358,6 +361,7 @@ impl Config {
             cors_allowed_origins,
             budget_tolerance_percent,
             lead_time_demand_window_days: lead_time_demand_window_days()?,
+            benchmark_dominance_percent: benchmark_dominance_percent()?,
             shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
         })
     }
@@ -373,6 +377,20 @@ pub fn lead_time_demand_window_days() -> Result<i32, ConfigError> {
         });
     }
     Ok(days)
+}
+
+/// `BENCHMARK_DOMINANCE_PERCENT` (default 50, above 0 and at most 100); also read by the
+/// benchmark snapshot job.
+pub fn benchmark_dominance_percent() -> Result<BigDecimal, ConfigError> {
+    let percent: BigDecimal = parsed("BENCHMARK_DOMINANCE_PERCENT", BigDecimal::from(50))?;
+    let (zero, hundred) = (BigDecimal::from(0), BigDecimal::from(100));
+    if percent <= zero || percent > hundred {
+        return Err(ConfigError::Invalid {
+            name: "BENCHMARK_DOMINANCE_PERCENT",
+            reason: "must be a percentage above 0 and at most 100".into(),
+        });
+    }
+    Ok(percent)
 }
 
 /// `LOG_FORMAT`, read before anything else so that config errors are logged in that format.

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod benchmarking;
 pub mod clients;
 pub mod config;
 pub mod dashboards;

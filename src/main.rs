@@ -1,5 +1,6 @@
 //! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `user create`,
-//! `seed-demo`, `jobs aggregate-costs`, `jobs recalculate-lead-times`, `healthcheck`.
+//! `seed-demo`, `jobs aggregate-costs`, `jobs recalculate-lead-times`,
+//! `jobs benchmark-snapshots`, `healthcheck`.
 //!
 //! Only the arguments live here; every subcommand's body is a function in `fulfillment_ops::ops`.
 
@@ -74,6 +75,13 @@ enum JobAction {
     /// Recompute every client's projected stockout and last order-by dates as of today (UTC);
     /// idempotent, safe to overlap with another run or with the API.
     RecalculateLeadTimes,
+    /// (Re)compute every benchmark cohort's snapshot of one month (percentiles under the
+    /// privacy rules), replacing the month's snapshots atomically; safe to overlap.
+    BenchmarkSnapshots {
+        /// The month, YYYY-MM (UTC), not after the current one.
+        #[arg(long, value_name = "YYYY-MM")]
+        period: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +167,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Jobs {
             action: JobAction::RecalculateLeadTimes,
         } => ops::jobs::recalculate_lead_times().await,
+        Command::Jobs {
+            action: JobAction::BenchmarkSnapshots { period },
+        } => ops::jobs::benchmark_snapshots(&period).await,
         Command::Healthcheck { addr } => ops::healthcheck::run(addr).await,
     }
 }

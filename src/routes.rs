@@ -17,7 +17,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    admin, auth, clients,
+    admin, auth, benchmarking, clients,
     config::Config,
     dashboards, financial,
     http::{self, state::AppState},
@@ -81,6 +81,11 @@ pub fn client_scoped() -> OpenApiRouter<AppState> {
             shipments::events::handlers::list_events,
             shipments::events::handlers::create_event
         ))
+        .routes(routes!(
+            benchmarking::handlers::get_participation,
+            benchmarking::handlers::put_participation
+        ))
+        .routes(routes!(benchmarking::handlers::benchmark))
 }
 
 /// Every other route: operations, admin, sign-in, and the collections above any one client.
@@ -123,6 +128,8 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(shipments::handlers::shipment_by_tracking))
         .routes(routes!(shipments::webhooks::handlers::carrier_webhook))
+        .routes(routes!(benchmarking::handlers::compute_snapshots))
+        .routes(routes!(benchmarking::handlers::list_snapshots))
 }
 
 /// The service: both lists, the tenancy layer over the client-scoped one, `/openapi.json`,
@@ -188,6 +195,7 @@ fn api_explorer() -> Router<AppState> {
         (name = "lead times", description = "Product lead times, stockout and order-by dates, reorder alerts"),
         (name = "dashboards", description = "The caller's own dashboard layouts, effective dashboard and preferences"),
         (name = "shipments", description = "Shipments, their carrier events, carrier webhooks and the historical import"),
+        (name = "benchmarking", description = "Opt-in benchmarking against anonymous cohorts: participation, the client's view, snapshots (aggregates only)"),
     )
 )]
 struct ApiDoc;

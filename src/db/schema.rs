@@ -13,6 +13,16 @@ diesel::table! {
         opted_out_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        size_band_derived -> Bool,
+    }
+}
+
+diesel::table! {
+    benchmark_snapshot_runs (period) {
+        period -> Date,
+        calculated_at -> Timestamptz,
+        cohorts_published -> Int4,
+        suppressed_cohorts -> Array<Text>,
     }
 }
 
@@ -25,6 +35,9 @@ diesel::table! {
         metrics -> Jsonb,
         calculated_at -> Timestamptz,
         created_at -> Timestamptz,
+        cohort_used -> Text,
+        participant_band -> Text,
+        suppressed -> Jsonb,
     }
 }
 
@@ -292,6 +305,7 @@ diesel::joinable!(users -> clients (client_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     benchmark_participation,
+    benchmark_snapshot_runs,
     benchmark_snapshots,
     budgets,
     carrier_webhook_deliveries,

@@ -58,3 +58,33 @@ pub async fn recalculate_lead_times() -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `jobs benchmark-snapshots --period YYYY-MM`: every cohort's benchmark snapshot of the month
+/// with the statement `POST /api/v1/admin/benchmarks/snapshots` runs
+/// ([`crate::benchmarking::queries::compute_snapshots`]); replaces the month atomically, safe
+/// beside another run. Reads `BENCHMARK_DOMINANCE_PERCENT` (default 50).
+pub async fn benchmark_snapshots(period: &str) -> anyhow::Result<ExitCode> {
+    let cfg = DatabaseConfig::from_env()?;
+    let dominance = crate::config::benchmark_dominance_percent()?;
+    let name = pool::application_name(&cfg.instance_id, "benchmark-snapshots");
+    let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &name)
+        .await
+        .context("connecting to the database")?;
+    let started = std::time::Instant::now();
+    let r = crate::benchmarking::snapshots_job(&mut conn, period, &dominance).await?;
+    println!(
+        "benchmark snapshots of {period} in {:.2} s: {} participants, {} cohorts with a \
+         snapshot ({} from their industry or everyone), {} too small; metric figures withheld: \
+         {} for fewer than 5 contributors, {} by the {dominance} % dominance rule; {} P90s \
+         withheld below 10 contributors",
+        started.elapsed().as_secs_f64(),
+        r.participants,
+        r.cohorts,
+        r.cohorts_fell_back,
+        r.cohorts_too_small,
+        r.too_few_contributors,
+        r.dominance,
+        r.p90_withheld
+    );
+    Ok(ExitCode::SUCCESS)
+}

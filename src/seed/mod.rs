@@ -22,6 +22,7 @@
 //!   Passwords and UUIDs are the exception: they are random on every run, so a demo
 //!   database's logins are never guessable from the seed.
 
+mod benchmarks;
 mod catalog;
 mod finance;
 mod report;
@@ -34,6 +35,7 @@ use std::{str::FromStr, time::Duration, time::Instant};
 use anyhow::{Context, bail};
 use tokio_postgres::{NoTls, Transaction, types::ToSql};
 
+pub use benchmarks::BenchmarkSeed;
 pub use report::{SeedCredential, SeedReport};
 
 /// Above this many clients the client users share one password, hashed once: Argon2 is
@@ -153,6 +155,7 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
     .context("seed step \"dashboards\"")?;
     let (shipments, shipment_events) = insert_shipments(&tx).await?;
     let finance = finance::insert_costs_and_budgets(&tx).await?;
+    let benchmarks = benchmarks::seed(&tx).await?;
 
     let t = Instant::now();
     tx.commit().await.context("committing the demo data")?;
@@ -175,6 +178,7 @@ pub async fn seed_demo(database_url: &str, opts: &SeedOptions) -> anyhow::Result
         cost_months: finance.months,
         cost_rows: finance.cost_rows,
         budgets: finance.budgets,
+        benchmarks,
         credentials,
         elapsed: started.elapsed(),
     })

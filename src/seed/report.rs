@@ -41,6 +41,8 @@ pub struct SeedReport {
     pub cost_rows: i64,
     /// Budgets created from those actuals (`GET …/budgets/variance`).
     pub budgets: i64,
+    /// The demo benchmark programme (participants, snapshots, what privacy withheld).
+    pub benchmarks: super::BenchmarkSeed,
     /// One entry per user: admin, operator, then one per client. With more than 20 clients
     /// all client users share one password (every entry shows it); the `Display` output says
     /// so.
@@ -94,6 +96,7 @@ impl fmt::Display for SeedReport {
             "Costs aggregated for {} months ({} monthly rows); {} budgets set against them.",
             self.cost_months, self.cost_rows, self.budgets
         )?;
+        writeln!(f, "{}", self.benchmarks)?;
         writeln!(
             f,
             "Logins for POST /api/v1/auth/login (passwords are shown only now):"

@@ -16,8 +16,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use fulfillment_ops::db::schema::{
-    budgets, clients, cost_tracking, order_request_items, order_request_transitions,
-    order_requests, products, shipment_items, shipments, stock_levels, users,
+    budgets, clients, cost_tracking, demand_forecasts, order_request_items,
+    order_request_transitions, order_requests, products, shipment_items, shipments, stock_levels,
+    users,
 };
 use uuid::Uuid;
 
@@ -172,6 +173,7 @@ pub struct NewProduct {
     supplier_lead_days: Option<i32>,
     shipping_lead_days: Option<i32>,
     processing_lead_days: Option<i32>,
+    created_at: Option<DateTime<Utc>>,
 }
 
 impl NewProduct {
@@ -189,11 +191,18 @@ impl NewProduct {
             supplier_lead_days: None,
             shipping_lead_days: None,
             processing_lead_days: None,
+            created_at: None,
         }
     }
 
     pub fn id(mut self, id: Uuid) -> Self {
         self.id = Some(id);
+        self
+    }
+
+    /// Created at that instant rather than now (a product exists from its creation on).
+    pub fn created_at(mut self, at: DateTime<Utc>) -> Self {
+        self.created_at = Some(at);
         self
     }
 
@@ -679,5 +688,37 @@ impl Fixture for NewShipment {
                 .unwrap_or_else(|e| panic!("insert shipment items: {e}"));
         }
         id
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// A product's demand forecast for one month (`period`: the month's first day).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = demand_forecasts)]
+pub struct NewForecast {
+    product_id: Uuid,
+    period: NaiveDate,
+    forecast_units: BigDecimal,
+}
+
+impl NewForecast {
+    pub fn new(product_id: Uuid, period: &str, forecast_units: &str) -> Self {
+        Self {
+            product_id,
+            period: date(period),
+            forecast_units: dec(forecast_units),
+        }
+    }
+}
+
+impl Fixture for NewForecast {
+    type Output = ();
+    async fn insert(self, conn: &mut AsyncPgConnection) {
+        diesel::insert_into(demand_forecasts::table)
+            .values(&self)
+            .execute(conn)
+            .await
+            .unwrap_or_else(|e| panic!("insert forecast {self:?}: {e}"));
     }
 }

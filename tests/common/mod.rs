@@ -293,6 +293,7 @@ pub fn test_config(database_url: &str) -> Config {
         cors_allowed_origins: vec!["https://dashboard.example.com".to_owned()],
         budget_tolerance_percent: bigdecimal::BigDecimal::from(5),
         lead_time_demand_window_days: 90,
+        benchmark_dominance_percent: bigdecimal::BigDecimal::from(50),
         shipments: Default::default(),
     }
 }

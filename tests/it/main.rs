@@ -12,6 +12,7 @@ mod common;
 
 mod admin_migrations;
 mod auth;
+mod benchmarking;
 mod clients;
 mod dashboards;
 mod demo_screens;

@@ -109,3 +109,5 @@ pub(super) const HISTORY_MONTHS: &str = "SELECT to_char(m, 'YYYY-MM-DD') \
 
 /// Runs after the cost aggregation: budgets from the months' actuals (see the file).
 pub(super) const INSERT_BUDGETS: &str = include_str!("insert/budgets.sql");
+/// The demo clients' ids in seed order, for the benchmark programme.
+pub(super) const BENCHMARK_CLIENTS: &str = include_str!("benchmark_clients.sql");
