@@ -293,14 +293,7 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let budget_tolerance_percent: BigDecimal =
-            parsed("BUDGET_TOLERANCE_PERCENT", BigDecimal::from(5))?;
-        if !(BigDecimal::from(0)..=BigDecimal::from(100)).contains(&budget_tolerance_percent) {
-            return Err(ConfigError::Invalid {
-                name: "BUDGET_TOLERANCE_PERCENT",
-                reason: "must be between 0 and 100".into(),
-            });
-        }
+        let budget_tolerance_percent = budget_tolerance_percent()?;
         Ok(Self {
             database,
             listen_addr,
@@ -317,6 +310,19 @@ impl Config {
             shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
         })
     }
+}
+
+/// `BUDGET_TOLERANCE_PERCENT` (default 5, 0 to 100); also read by the cost-aggregation job,
+/// which announces budgets crossing into `over`.
+pub fn budget_tolerance_percent() -> Result<BigDecimal, ConfigError> {
+    let tolerance: BigDecimal = parsed("BUDGET_TOLERANCE_PERCENT", BigDecimal::from(5))?;
+    if !(BigDecimal::from(0)..=BigDecimal::from(100)).contains(&tolerance) {
+        return Err(ConfigError::Invalid {
+            name: "BUDGET_TOLERANCE_PERCENT",
+            reason: "must be between 0 and 100".into(),
+        });
+    }
+    Ok(tolerance)
 }
 
 /// `LEAD_TIME_DEMAND_WINDOW_DAYS` (default 90, 1 to 365); also read by the lead-time job.

@@ -3,6 +3,7 @@
 //! `serve` reads the configuration, builds the pool, applies (or verifies) the embedded
 //! migrations, then serves the HTTP API until SIGTERM, finishing in-flight requests.
 
+pub mod activity;
 pub mod admin;
 pub mod auth;
 pub mod clients;

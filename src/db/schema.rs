@@ -347,3 +347,15 @@ diesel::table! {
         received_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    activity_events (id) {
+        id -> Int8,
+        client_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        subject_id -> Nullable<Uuid>,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}

@@ -24,7 +24,8 @@ pub async fn aggregate_costs(period: &str) -> anyhow::Result<ExitCode> {
     let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &name)
         .await
         .context("connecting to the database")?;
-    let (clients, rows) = aggregate_all_clients(&mut conn, period).await?;
+    let tolerance = crate::config::budget_tolerance_percent()?;
+    let (clients, rows) = aggregate_all_clients(&mut conn, period, &tolerance).await?;
     println!("aggregated {period}: {rows} product months of {clients} clients");
     Ok(ExitCode::SUCCESS)
 }
