@@ -23,6 +23,11 @@
 //! | `TRACKING_URL_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | the carrier's public page | tracking URL template holding `{tracking_number}` |
 //! | `CARRIER_WEBHOOK_SECRET_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | (none) | HMAC key of the carrier's webhooks; none: its webhooks answer 401 |
 //! | `IMPORT_BODY_LIMIT_BYTES` | `268435456` | larger shipment imports answer 413 |
+//! | `LIVE_STREAM_BUFFER` | `256` | events a live stream may fall behind before it is closed with `resync` |
+//! | `LIVE_MAX_STREAMS_PER_USER` | `5` | open live streams per user on one replica (429 beyond) |
+//! | `LIVE_MAX_STREAMS` | `2000` | open live streams on one replica (429 beyond) |
+//! | `LIVE_HEARTBEAT` | `15s` | heartbeat comment interval of an idle stream (at most 15s) |
+//! | `ACTIVITY_RETENTION` | `168h` | outbox rows older than this are pruned (`prune_activity`) |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -136,6 +141,8 @@ pub struct Config {
     pub lead_time_demand_window_days: i32,
     /// Carrier URL templates and webhook secrets, the import's body limit.
     pub shipments: crate::shipments::config::ShipmentsConfig,
+    /// Live updates: stream buffer, limits, heartbeat, outbox retention.
+    pub live: crate::activity::config::LiveConfig,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -151,7 +158,7 @@ fn required(name: &'static str, hint: &'static str) -> Result<String, ConfigErro
     var(name).ok_or(ConfigError::Missing { name, hint })
 }
 
-fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
+pub(crate) fn parsed<T: FromStr>(name: &'static str, default: T) -> Result<T, ConfigError>
 where
     T::Err: fmt::Display,
 {
@@ -167,7 +174,7 @@ where
     }
 }
 
-fn duration(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+pub(crate) fn duration(name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
     match var(name) {
         None => Ok(default),
         Some(raw) => parse_duration(&raw).map_err(|reason| ConfigError::Invalid { name, reason }),
@@ -308,6 +315,7 @@ impl Config {
             budget_tolerance_percent,
             lead_time_demand_window_days: lead_time_demand_window_days()?,
             shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
+            live: crate::activity::config::LiveConfig::from_env()?,
         })
     }
 }

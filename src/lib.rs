@@ -89,7 +89,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         header_read_timeout: state.config.header_read_timeout,
         drain: state.config.request_timeout + std::time::Duration::from_secs(5),
     };
-    http::server::serve(listener, router(state), limits, shutdown_signal()).await;
+    // The listener starts now, so the first stream finds it connected; at the signal every
+    // live stream ends (browsers reconnect to another replica with their Last-Event-ID)
+    // before the server drains the remaining requests.
+    let hub = state.live.clone();
+    hub.start();
+    let signal = async move {
+        shutdown_signal().await;
+        hub.close();
+    };
+    http::server::serve(listener, router(state), limits, signal).await;
     Ok(())
 }
 

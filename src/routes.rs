@@ -15,7 +15,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    admin, auth, clients, dashboards, financial,
+    activity, admin, auth, clients, dashboards, financial,
     http::{self, state::AppState},
     order_requests, products, shipments, users,
 };
@@ -116,6 +116,7 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
             preferences::replace_preferences,
             preferences::update_preferences
         ))
+        .routes(routes!(activity::stream::stream))
         .routes(routes!(shipments::handlers::shipment_by_tracking))
         .routes(routes!(shipments::webhooks::handlers::carrier_webhook))
 }
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         (name = "lead times", description = "Product lead times, stockout and order-by dates, reorder alerts"),
         (name = "dashboards", description = "The caller's own dashboard layouts, effective dashboard and preferences"),
         (name = "shipments", description = "Shipments, their carrier events, carrier webhooks and the historical import"),
+        (name = "live", description = "Live updates: the caller's server-sent event stream"),
     )
 )]
 struct ApiDoc;

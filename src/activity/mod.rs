@@ -13,7 +13,11 @@
 //! `LIVE_MAX_STREAMS_PER_USER`, `LIVE_MAX_STREAMS`, `LIVE_HEARTBEAT`, `ACTIVITY_RETENTION`.
 //! Rules and the reasoning behind them: `docs/live-updates.md`.
 
+pub mod config;
+pub mod hub;
+pub mod queries;
 pub mod record;
+pub mod stream;
 pub mod types;
 
 pub use record::{record, record_all};

@@ -119,6 +119,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0:#}")]
@@ -169,6 +171,11 @@ impl ApiError {
                 p.errors = Some(errors.clone());
                 p
             }
+            Self::TooManyRequests(d) => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "/problems/too-many-requests",
+                d,
+            ),
             Self::Unavailable(d) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "/problems/unavailable", d)
             }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub instance: Arc<InstanceInfo>,
     pub metrics: Arc<Metrics>,
+    /// The replica's live-update fan-out (listener, broadcast, stream limits).
+    pub live: Arc<crate::activity::hub::Hub>,
 }
 
 impl AppState {
@@ -40,7 +42,9 @@ impl AppState {
             started_at: Utc::now(),
         };
         let metrics = Arc::new(Metrics::new(pool.clone()));
+        let live = crate::activity::hub::Hub::new(config.live.clone(), &config.database);
         Self {
+            live,
             pool,
             readiness_conn: Arc::default(),
             config: Arc::new(config),

@@ -291,6 +291,7 @@ pub fn test_config(database_url: &str) -> Config {
         budget_tolerance_percent: bigdecimal::BigDecimal::from(5),
         lead_time_demand_window_days: 90,
         shipments: Default::default(),
+        live: Default::default(),
     }
 }
 

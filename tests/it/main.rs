@@ -16,6 +16,7 @@ mod clients;
 mod dashboards;
 mod financial;
 mod lead_times;
+mod live;
 mod migrations;
 mod openapi;
 mod operations;

@@ -41,10 +41,12 @@ pub async fn aggregate_month(
     tolerance: &BigDecimal,
 ) -> Result<AggregationCounts, AggregateError> {
     conn.transaction::<_, AggregateError, _>(async |conn| {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended('cost_tracking ' || $1::text, 0))")
-            .bind::<Date, _>(period)
-            .execute(conn)
-            .await?;
+        diesel::sql_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended('cost_tracking ' || $1::text, 0))",
+        )
+        .bind::<Date, _>(period)
+        .execute(conn)
+        .await?;
         let window = crossings::Window {
             client_id,
             from: period,

@@ -35,7 +35,10 @@ fn before_sql() -> &'static str {
 fn crossings_sql() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
         let template = include_str!("crossings.sql");
-        assert!(template.contains(SLOT), "crossings.sql has its variance slot");
+        assert!(
+            template.contains(SLOT),
+            "crossings.sql has its variance slot"
+        );
         template.replace(SLOT, VARIANCE_SQL)
     });
     &SQL
