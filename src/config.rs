@@ -28,6 +28,13 @@
 //! | `LIVE_MAX_STREAMS` | `2000` | open live streams on one replica (429 beyond) |
 //! | `LIVE_HEARTBEAT` | `15s` | heartbeat comment interval of an idle stream (at most 15s) |
 //! | `ACTIVITY_RETENTION` | `168h` | outbox rows older than this are pruned (`prune_activity`) |
+//! | `SCHEDULER` | `on` | `on` or `off`: whether `serve` runs the job scheduler |
+//! | `SCHEDULER_TICK` | `30s` | how often the scheduler looks for due jobs |
+//! | `JOB_INTERVAL_AGGREGATE_COSTS` | `6h` | interval of `aggregate_costs` (closing and running month) |
+//! | `JOB_INTERVAL_RECALCULATE_LEAD_TIMES` | `24h` | interval of `recalculate_lead_times` |
+//! | `JOB_INTERVAL_BENCHMARK_SNAPSHOTS` | `720h` | interval of `benchmark_snapshots` |
+//! | `JOB_INTERVAL_REFRESH_DELAYS` | `5m` | interval of `refresh_delays` |
+//! | `JOB_INTERVAL_PRUNE_ACTIVITY` | `1h` | interval of `prune_activity` |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -143,6 +150,8 @@ pub struct Config {
     pub shipments: crate::shipments::config::ShipmentsConfig,
     /// Live updates: stream buffer, limits, heartbeat, outbox retention.
     pub live: crate::activity::config::LiveConfig,
+    /// The scheduler: on or off, its tick, each job's interval.
+    pub jobs: crate::jobs::config::JobsConfig,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -316,6 +325,7 @@ impl Config {
             lead_time_demand_window_days: lead_time_demand_window_days()?,
             shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
             live: crate::activity::config::LiveConfig::from_env()?,
+            jobs: crate::jobs::config::JobsConfig::from_env()?,
         })
     }
 }

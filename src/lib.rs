@@ -12,6 +12,7 @@ pub mod dashboards;
 pub mod db;
 pub mod financial;
 pub mod http;
+pub mod jobs;
 pub mod lead_times;
 pub mod ops;
 pub mod order_requests;
@@ -94,6 +95,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     // before the server drains the remaining requests.
     let hub = state.live.clone();
     hub.start();
+    if state.config.jobs.scheduler {
+        jobs::scheduler::spawn(
+            state.config.clone(),
+            state.config.jobs.clone(),
+            state.pool.clone(),
+            hub.closing(),
+        );
+    } else {
+        tracing::info!("SCHEDULER=off: this replica runs no scheduled job");
+    }
     let signal = async move {
         shutdown_signal().await;
         hub.close();

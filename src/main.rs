@@ -1,5 +1,5 @@
 //! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `user create`,
-//! `seed-demo`, `jobs aggregate-costs`, `jobs recalculate-lead-times`, `healthcheck`.
+//! `seed-demo`, `jobs aggregate-costs`, `jobs recalculate-lead-times`, `jobs run NAME`, `healthcheck`.
 //!
 //! Only the arguments live here; every subcommand's body is a function in `fulfillment_ops::ops`.
 
@@ -74,6 +74,12 @@ enum JobAction {
     /// Recompute every client's projected stockout and last order-by dates as of today (UTC);
     /// idempotent, safe to overlap with another run or with the API.
     RecalculateLeadTimes,
+    /// Run one scheduled job now, under the same advisory lock as the scheduler, and record
+    /// it in the job_runs ledger; exits 3 when another replica is running it.
+    Run {
+        #[arg(value_parser = ["aggregate_costs", "recalculate_lead_times", "benchmark_snapshots", "refresh_delays", "prune_activity"])]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -159,6 +165,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Jobs {
             action: JobAction::RecalculateLeadTimes,
         } => ops::jobs::recalculate_lead_times().await,
+        Command::Jobs {
+            action: JobAction::Run { name },
+        } => ops::jobs::run(&name).await,
         Command::Healthcheck { addr } => ops::healthcheck::run(addr).await,
     }
 }

@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     activity, admin, auth, clients, dashboards, financial,
     http::{self, state::AppState},
-    order_requests, products, shipments, users,
+    jobs, order_requests, products, shipments, users,
 };
 
 /// Routes whose path starts with `/api/v1/clients/{client_id}`: behind the tenancy layer.
@@ -86,6 +86,7 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
         .routes(routes!(http::health::readyz))
         .routes(routes!(http::metrics::metrics))
         .routes(routes!(admin::migrations::list_migrations))
+        .routes(routes!(jobs::handlers::list_jobs))
         .routes(routes!(auth::handlers::login))
         .routes(routes!(auth::handlers::me))
         .routes(routes!(

@@ -359,3 +359,16 @@ diesel::table! {
         created_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    job_runs (id) {
+        id -> Int8,
+        job -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        rows -> Nullable<Int8>,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        instance -> Text,
+    }
+}

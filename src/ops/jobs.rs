@@ -59,3 +59,34 @@ pub async fn recalculate_lead_times() -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `jobs run NAME`: one scheduled job now, under the scheduler's lock ([`crate::jobs::runner`]),
+/// recorded in `job_runs`. Exit 0 when it succeeded or had nothing to do on this build, 1 when
+/// it failed, 3 when another replica holds its lock (is running it).
+pub async fn run(name: &str) -> anyhow::Result<ExitCode> {
+    use crate::jobs::{JobName, config, runner};
+    let job = JobName::parse(name).with_context(|| format!("{name:?} is not a job"))?;
+    let cfg = DatabaseConfig::from_env()?;
+    let ctx = config::JobContext::from_env()?;
+    let interval = config::JobsConfig::from_env()?.interval(job);
+    match runner::run(job, runner::When::Now, interval, &cfg, &ctx).await? {
+        runner::Ran::Ran(run) => {
+            println!(
+                "{job}: {} ({} rows){}",
+                run.outcome,
+                run.rows.unwrap_or_default(),
+                run.error.map(|e| format!(": {e}")).unwrap_or_default()
+            );
+            Ok(if run.outcome == "failed" {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        runner::Ran::Busy => {
+            println!("{job}: another replica is running it (its lock is held); not run");
+            Ok(ExitCode::from(3))
+        }
+        runner::Ran::NotDue(_) => Ok(ExitCode::SUCCESS),
+    }
+}

@@ -292,6 +292,7 @@ pub fn test_config(database_url: &str) -> Config {
         lead_time_demand_window_days: 90,
         shipments: Default::default(),
         live: Default::default(),
+        jobs: Default::default(),
     }
 }
 
