@@ -86,6 +86,7 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
         .routes(routes!(http::health::readyz))
         .routes(routes!(http::metrics::metrics))
         .routes(routes!(admin::migrations::list_migrations))
+        .routes(routes!(admin::database::database_health))
         .routes(routes!(jobs::handlers::list_jobs))
         .routes(routes!(auth::handlers::login))
         .routes(routes!(auth::handlers::me))

@@ -2,6 +2,7 @@
 //! feature in its transaction, the fan-out across two app instances on one database, the
 //! stream's resume, filters, limits and faults, and the jobs that run once.
 
+mod database;
 mod jobs;
 mod outbox;
 mod stream;
