@@ -127,10 +127,11 @@ impl Hub {
         })
     }
 
-    /// Starts the listener once (later calls do nothing).
+    /// Starts the listener once (later calls do nothing). The task holds the hub only while
+    /// a session is open, so an app dropped (a test's) lets it end at its next reconnect.
     pub fn start(self: &Arc<Self>) {
         if !self.started.swap(true, Ordering::SeqCst) {
-            tokio::spawn(self.clone().listen());
+            tokio::spawn(Self::listen(Arc::downgrade(self)));
         }
     }
 
@@ -185,15 +186,17 @@ impl Hub {
         self.shutdown.subscribe()
     }
 
-    async fn listen(self: Arc<Self>) {
-        let mut closing = self.closing();
+    async fn listen(hub: std::sync::Weak<Self>) {
         let mut backoff = BACKOFF_MIN;
         loop {
-            match self.session(&mut closing, &mut backoff).await {
+            let Some(this) = hub.upgrade() else { return };
+            let mut closing = this.closing();
+            match this.session(&mut closing, &mut backoff).await {
                 Ok(()) => return,
                 Err(e) => tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64,
                     "live-update listener lost its connection; reconnecting"),
             }
+            drop(this);
             tokio::select! {
                 () = tokio::time::sleep(backoff) => {}
                 _ = closing.wait_for(|c| *c) => return,
