@@ -82,6 +82,8 @@ async fn metrics_expose_the_table_statistics_as_gauges() {
         "db_table_dead_tuples{table=\"cost_tracking\"}",
         "db_table_last_vacuum_timestamp_seconds{table=\"budgets\"}",
         "db_table_unused_indexes{table=\"budgets\"}",
+        "live_streams_open 0",
+        "live_listener_sessions_total",
     ] {
         assert!(text.contains(series), "{series} missing");
     }
