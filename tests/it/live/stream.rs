@@ -391,3 +391,34 @@ async fn an_idle_stream_gets_heartbeats() {
     s.assert_quiet(Duration::from_millis(900)).await;
     assert!(s.heartbeats >= 2, "{} heartbeats", s.heartbeats);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_going_away_and_coming_back_loses_no_event() {
+    use crate::common::{proxy::ChaosProxy, server_addr};
+    let db = TestDb::migrated().await;
+    let proxy = ChaosProxy::start(server_addr()).await;
+    let via_proxy = db
+        .url
+        .replacen(&server_addr(), &format!("127.0.0.1:{}", proxy.port), 1);
+    let app = TestApp::with(db, |c| {
+        c.database.url = fulfillment_ops::config::Secret::new(&via_proxy)
+    })
+    .await;
+    let (acme, user) = app.client_with_user("Acme").await;
+    let mut s = open(&app.router, &user.token, "", None)
+        .await
+        .expect("stream");
+    s.next().await;
+    proxy.cut();
+    // Written (directly, not through the proxy) while this instance has no database.
+    let while_down = record(&app, aggregated(acme, "2025-01")).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    proxy.restore();
+    assert_eq!(
+        s.next_event().await.id(),
+        while_down,
+        "caught up after reconnecting"
+    );
+    let after = record(&app, aggregated(acme, "2025-02")).await;
+    assert_eq!(s.next_event().await.id(), after);
+}
