@@ -33,7 +33,7 @@ token=$(login operator@example.com)
 
 cat >"$tmp/event.sql" <<SQL
 BEGIN;
-SELECT pg_advisory_xact_lock(hashtextextended('fulfillment-ops activity_events', 0));
+SELECT pg_advisory_xact_lock_shared(hashtextextended('fulfillment-ops activity_events', 0));
 WITH ins AS (
     INSERT INTO activity_events (client_id, type, payload)
     VALUES ('$client', 'cost_tracking.aggregated',
@@ -74,7 +74,7 @@ write_script() { # file with_outbox
     echo "$refresh"
     echo ';'
     if [ "$2" = with ]; then
-      echo "SELECT pg_advisory_xact_lock(hashtextextended('fulfillment-ops activity_events', 0));"
+      echo "SELECT pg_advisory_xact_lock_shared(hashtextextended('fulfillment-ops activity_events', 0));"
       echo "WITH ins AS (INSERT INTO activity_events (client_id, type, subject_id, payload)"
       echo "  VALUES ('$client', 'shipment.status_changed', lpad(to_hex(:n), 32, '0')::uuid,"
       echo "          '{\"from\": \"in_transit\", \"to\": \"out_for_delivery\"}') RETURNING id)"

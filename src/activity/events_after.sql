@@ -7,6 +7,7 @@
 --   $2 text[]   client ids (as text), or NULL for every client
 --   $3 text[]   event types, or NULL for every type
 --   $4 bigint   at most this many rows
+--   $5 bigint   ids up to this one (a stream replays up to its replica's settled position)
 --
 -- Served by the primary key (every client) or activity_events_client_id_id_idx (one).
 SELECT e.id, e.client_id::text AS client_id, e.type,
@@ -20,6 +21,7 @@ SELECT e.id, e.client_id::text AS client_id, e.type,
        )::text AS data
 FROM activity_events e
 WHERE e.id > $1::bigint
+  AND e.id <= $5::bigint
   AND ($2::text[] IS NULL OR e.client_id = ANY ($2::text[]::uuid[]))
   AND ($3::text[] IS NULL OR e.type = ANY ($3::text[]))
 ORDER BY e.id

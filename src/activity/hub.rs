@@ -3,8 +3,13 @@
 //! (rendered once) to the streams of this replica.
 //!
 //! - A notification carries the newest id of a committed transaction; the listener does not
-//!   trust it beyond "there is something": it reads every id after its position. Ids are in
-//!   commit order (see [`super::record`]), so that read is complete.
+//!   trust it beyond "there is something": it reads every id after its position. Ids become
+//!   visible in commit order, not id order (see [`super::record`]): when a read shows a gap
+//!   (an id missing below a visible one), the listener waits until the recording
+//!   transactions holding the outbox's shared lock at that moment have ended (polling
+//!   `pg_locks`, so it never queues in front of writers), re-reads up to the newest id it saw,
+//!   and only then moves its position past the gap. The position is thus "settled": no id at
+//!   or below it can still appear, which is what a stream's replay is bounded by.
 //! - A lost connection (PostgreSQL restarted, the connection killed) is reopened with
 //!   exponential backoff (100 ms doubling to 10 s); the first read after `LISTEN` catches up
 //!   from the position, so nothing committed while it was down is skipped. Every few seconds
@@ -30,7 +35,11 @@ use tokio::sync::{Notify, broadcast, watch};
 use tokio_postgres::AsyncMessage;
 use uuid::Uuid;
 
-use super::{EventType, config::LiveConfig, queries::EVENTS_AFTER_SQL};
+use super::{
+    EventType,
+    config::LiveConfig,
+    queries::{EVENTS_AFTER_SQL, RECORDERS_SQL, STILL_RECORDING_SQL},
+};
 use crate::config::{DatabaseConfig, Secret};
 
 /// Rows per read of the outbox.
@@ -39,6 +48,11 @@ const PAGE: i64 = 500;
 const POLL: Duration = Duration::from_secs(5);
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// How often a gap's recorders are looked up again, and the longest wait for them (a
+/// transaction that recorded and then hangs: after this the listener moves on, with a
+/// warning, rather than stop every stream of the replica).
+const SETTLE_POLL: Duration = Duration::from_millis(2);
+const SETTLE_MAX: Duration = Duration::from_secs(60);
 
 /// One outbox row as the streams send it: `data` is the SSE data line, rendered once.
 #[derive(Debug)]
@@ -143,8 +157,9 @@ impl Hub {
             .is_ok_and(|r| r.is_ok())
     }
 
-    /// A receiver of every row broadcast from now on, and the position it starts after (every
-    /// row after it is either in the receiver or already committed, for a replay to read).
+    /// A receiver of every row broadcast from now on, and the settled position: every row at
+    /// or below it is final (a replay up to it is complete), every row after it reaches the
+    /// receiver.
     pub fn subscribe(&self) -> (broadcast::Receiver<Arc<Envelope>>, i64) {
         let rx = self.tx.subscribe();
         (rx, self.position.load(Ordering::SeqCst).max(0))
@@ -239,9 +254,11 @@ impl Hub {
                 .await?;
             let statement = client.prepare(EVENTS_AFTER_SQL).await?;
             if self.position.load(Ordering::SeqCst) < 0 {
+                // Where the outbox ends, once the ids below it are final.
                 let row = client
                     .query_one("SELECT coalesce(max(id), 0) FROM activity_events", &[])
                     .await?;
+                self.settle(&client).await?;
                 self.position.store(row.get(0), Ordering::SeqCst);
             }
             self.sessions.fetch_add(1, Ordering::Relaxed);
@@ -265,83 +282,81 @@ impl Hub {
         outcome
     }
 
-    /// Broadcasts every row after the position, in id order.
+    /// Broadcasts every row after the position, in id order, never passing an id that may
+    /// still appear (see the module doc).
     async fn catch_up(
         &self,
         client: &tokio_postgres::Client,
         statement: &tokio_postgres::Statement,
     ) -> Result<(), tokio_postgres::Error> {
-        loop {
-            let after = self.position.load(Ordering::SeqCst);
-            let rows = client
+        let read = |after: i64, until: i64| async move {
+            client
                 .query(
                     statement,
-                    &[&after, &None::<Vec<String>>, &None::<Vec<String>>, &PAGE],
+                    &[
+                        &after,
+                        &None::<Vec<String>>,
+                        &None::<Vec<String>>,
+                        &PAGE,
+                        &until,
+                    ],
                 )
-                .await?;
+                .await
+        };
+        loop {
+            let after = self.position.load(Ordering::SeqCst);
+            let mut rows = read(after, i64::MAX).await?;
+            let Some(newest) = rows.last().map(|r| r.get::<_, i64>(0)) else {
+                return Ok(());
+            };
+            let contiguous = (0..)
+                .zip(&rows)
+                .all(|(i, r)| r.get::<_, i64>(0) == after + 1 + i);
+            if !contiguous {
+                self.settle(client).await?;
+                rows = read(after, newest).await?;
+            }
+            let full = rows.len() as i64 == PAGE;
             for row in &rows {
                 let id: i64 = row.get(0);
+                // Before the send: a stream subscribing in between reads this position and
+                // replays up to it, or receives the row; never neither.
+                self.position.store(id, Ordering::SeqCst);
                 if let Some(e) = Envelope::new(id, row.get(1), row.get(2), row.get(3)) {
                     // No receiver is not an error: there is simply no stream open.
                     let _ = self.tx.send(Arc::new(e));
                 }
-                // After the send: a stream subscribing in between replays from the older
-                // position and skips the duplicate, rather than missing the row.
-                self.position.store(id, Ordering::SeqCst);
             }
-            if (rows.len() as i64) < PAGE {
+            if contiguous && !full {
                 return Ok(());
             }
         }
     }
-}
 
-/// `live_streams_open`, `live_listener_sessions_total` and `live_position` of this replica,
-/// read from the hub at every scrape (registered on the app's metrics registry).
-pub struct HubGauges {
-    hub: Arc<Hub>,
-    open: prometheus::IntGauge,
-    sessions: prometheus::IntGauge,
-    position: prometheus::IntGauge,
-}
-
-impl HubGauges {
-    pub fn new(hub: Arc<Hub>) -> prometheus::Result<Self> {
-        Ok(Self {
-            hub,
-            open: prometheus::IntGauge::new(
-                "live_streams_open",
-                "Live-update streams open on this replica.",
-            )?,
-            sessions: prometheus::IntGauge::new(
-                "live_listener_sessions_total",
-                "LISTEN connections this replica opened (1 + reconnects).",
-            )?,
-            position: prometheus::IntGauge::new(
-                "live_position",
-                "The newest outbox id this replica has fanned out.",
-            )?,
-        })
-    }
-}
-
-impl prometheus::core::Collector for HubGauges {
-    fn desc(&self) -> Vec<&prometheus::core::Desc> {
-        let mut d = self.open.desc();
-        d.extend(self.sessions.desc());
-        d.extend(self.position.desc());
-        d
-    }
-
-    fn collect(&self) -> Vec<prometheus::proto::MetricFamily> {
-        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        self.open.set(n(self.hub.open_streams() as u64));
-        self.sessions
-            .set(n(self.hub.sessions.load(Ordering::Relaxed)));
-        self.position.set(self.hub.position());
-        let mut f = self.open.collect();
-        f.extend(self.sessions.collect());
-        f.extend(self.position.collect());
-        f
+    /// Waits until the transactions recording right now have ended (see the module doc).
+    async fn settle(&self, client: &tokio_postgres::Client) -> Result<(), tokio_postgres::Error> {
+        let recorders: Vec<String> = client.query_one(RECORDERS_SQL, &[]).await?.get(0);
+        if recorders.is_empty() {
+            return Ok(());
+        }
+        let started = tokio::time::Instant::now();
+        loop {
+            let left: i64 = client
+                .query_one(STILL_RECORDING_SQL, &[&recorders])
+                .await?
+                .get(0);
+            if left == 0 {
+                return Ok(());
+            }
+            if started.elapsed() > SETTLE_MAX {
+                tracing::warn!(
+                    transactions = ?recorders,
+                    "live updates: a transaction holding outbox ids has not ended within 60 s; \
+                     moving on (an event it commits later is not broadcast by this replica)"
+                );
+                return Ok(());
+            }
+            tokio::time::sleep(SETTLE_POLL).await;
+        }
     }
 }

@@ -14,6 +14,7 @@
 //! Rules and the reasoning behind them: `docs/live-updates.md`.
 
 pub mod config;
+pub mod gauges;
 pub mod hub;
 pub mod queries;
 pub mod record;

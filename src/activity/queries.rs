@@ -26,10 +26,27 @@ struct Row {
     data: String,
 }
 
-/// Rows after `after` for these clients (`None`: all) and types, at most `limit`.
+/// The sessions holding the outbox's shared lock now (`pg_locks`): recording transactions
+/// between their first outbox id and their end. An id missing below a visible one belongs
+/// to one of them (or was rolled back).
+pub const RECORDERS_SQL: &str = "\
+SELECT coalesce(array_agg(l.virtualtransaction), '{}') FROM pg_locks l
+WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+  AND ((l.classid::bigint << 32) | l.objid::bigint)
+      = hashtextextended('fulfillment-ops activity_events', 0)";
+
+/// How many of the transactions in `$1` (text[], from [`RECORDERS_SQL`]) still hold it.
+pub const STILL_RECORDING_SQL: &str = "\
+SELECT count(*) FROM pg_locks l
+WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+  AND ((l.classid::bigint << 32) | l.objid::bigint)
+      = hashtextextended('fulfillment-ops activity_events', 0)
+  AND l.virtualtransaction = ANY ($1::text[])";
+
+/// Rows in `(after, until]` for these clients (`None`: all) and types, at most `limit`.
 pub async fn events_after(
     conn: &mut AsyncPgConnection,
-    after: i64,
+    (after, until): (i64, i64),
     clients: Option<&[String]>,
     types: &[&str],
     limit: i64,
@@ -39,6 +56,7 @@ pub async fn events_after(
         .bind::<Nullable<Array<Text>>, _>(clients)
         .bind::<Nullable<Array<Text>>, _>(Some(types))
         .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(until)
         .load(conn)
         .await?;
     Ok(rows

@@ -2,13 +2,16 @@
 //! transaction as the change they announce.
 //!
 //! Two statements, both inside the caller's transaction:
-//! 1. `pg_advisory_xact_lock` on the outbox's key, held until the caller commits or rolls
-//!    back. Ids are therefore taken one recording transaction at a time, in commit order: a
-//!    transaction that took id 11 cannot commit before the one that took id 10 has ended. A
-//!    listener or a reconnecting browser that has seen id N may then ask for "every id after
-//!    N" and never miss a row that commits later with a smaller id. The cost is that
-//!    recording transactions serialize from their `record` call to their commit, which is why
-//!    callers record last, just before they commit (measured in docs/benchmarks.md).
+//! 1. `pg_advisory_xact_lock_shared` on the outbox's key, held until the caller commits or
+//!    rolls back. Recording transactions never wait for each other (the lock is shared; their
+//!    commits still group); the lock only marks them, in `pg_locks`, as "holding outbox ids
+//!    that may not be visible yet". Ids are handed out in `nextval` order but become visible in
+//!    commit order, so a reader can see id 11 while 10 is still in flight: the listener, on
+//!    such a gap, waits until the transactions holding the lock at that moment have ended
+//!    ([`super::hub`]), then every id below is final (committed or rolled back for good). Its
+//!    position therefore never passes an id that may still appear, and "every id after N, up
+//!    to the position" is a complete resume point. Callers record last, just before commit,
+//!    so a gap lasts about one commit.
 //! 2. One multi-row INSERT and one `pg_notify('activity_events', <last id>)`: PostgreSQL
 //!    delivers the notification only if the transaction commits, so a rolled-back change
 //!    announces nothing. The payload is the newest id; listeners read every id after the one
@@ -23,9 +26,9 @@ use uuid::Uuid;
 
 use super::types::Activity;
 
-/// The advisory lock that orders outbox ids by commit (see the module doc).
+/// The shared advisory lock that marks a recording transaction (see the module doc).
 const LOCK_SQL: &str =
-    "SELECT pg_advisory_xact_lock(hashtextextended('fulfillment-ops activity_events', 0))";
+    "SELECT pg_advisory_xact_lock_shared(hashtextextended('fulfillment-ops activity_events', 0))";
 
 /// Inserts the rows in the order given and notifies the newest id, in one statement.
 const INSERT_SQL: &str = "\

@@ -150,6 +150,7 @@ pub async fn stream(
         rx,
         filter: Filter { client, types },
         last: start,
+        until: position,
         queue: first,
         replaying: true,
         done: false,
@@ -203,6 +204,9 @@ struct Live {
     filter: Filter,
     /// The id the browser would resume after.
     last: i64,
+    /// The replay reads up to the replica's settled position at subscription (no id at or
+    /// below it can still appear); what comes after arrives through the broadcast.
+    until: i64,
     queue: VecDeque<Event>,
     replaying: bool,
     done: bool,
@@ -256,7 +260,7 @@ impl Live {
 
     /// One page of committed rows after `last`; the replay ends with a short page.
     async fn replay_page(&mut self) -> anyhow::Result<()> {
-        if self.filter.types.is_empty() {
+        if self.filter.types.is_empty() || self.last >= self.until {
             self.replaying = false;
             return Ok(());
         }
@@ -265,7 +269,7 @@ impl Live {
         let mut conn = self.pool.get().await?;
         let rows = queries::events_after(
             &mut conn,
-            self.last,
+            (self.last, self.until),
             clients.as_deref(),
             &types,
             REPLAY_PAGE,

@@ -43,7 +43,7 @@ impl AppState {
         };
         let metrics = Arc::new(Metrics::new(pool.clone()));
         let live = crate::activity::hub::Hub::new(config.live.clone(), &config.database);
-        match crate::activity::hub::HubGauges::new(live.clone()) {
+        match crate::activity::gauges::HubGauges::new(live.clone()) {
             Ok(g) => {
                 if let Err(e) = metrics.registry().register(Box::new(g)) {
                     tracing::error!(error = %e, "cannot register the live-update gauges");

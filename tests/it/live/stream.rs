@@ -422,3 +422,33 @@ async fn the_database_going_away_and_coming_back_loses_no_event() {
     let after = record(&app, aggregated(acme, "2025-02")).await;
     assert_eq!(s.next_event().await.id(), after);
 }
+
+/// A transaction takes an outbox id and stays open while a later one commits: the stream
+/// holds the later event back until the earlier one commits (then both, in id order) or rolls
+/// back (then the later one), so a browser's Last-Event-ID never passes an event still to come.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_still_in_flight_holds_back_later_events_until_it_commits_or_rolls_back() {
+    use diesel_async::SimpleAsyncConnection;
+    let app = TestApp::new().await;
+    let (acme, user) = app.client_with_user("Acme").await;
+    let b = Replica::on(&app, "replica-b", |_| {});
+    let mut s = open(&b.router, &user.token, "", None)
+        .await
+        .expect("stream");
+    s.next().await;
+    for end in ["COMMIT", "ROLLBACK"] {
+        let mut slow = app.conn().await;
+        slow.batch_execute("BEGIN").await.expect("begin");
+        let early = fulfillment_ops::activity::record(&mut slow, &aggregated(acme, "2025-01"))
+            .await
+            .expect("record");
+        let later = record(&app, aggregated(acme, "2025-02")).await;
+        assert!(later > early);
+        s.assert_quiet(Duration::from_millis(500)).await;
+        slow.batch_execute(end).await.expect(end);
+        if end == "COMMIT" {
+            assert_eq!(s.next_event().await.id(), early, "the earlier id first");
+        }
+        assert_eq!(s.next_event().await.id(), later);
+    }
+}
