@@ -1,9 +1,9 @@
 -- The outbox of live updates (issue 14): every change the dashboard shows live is written
 -- here in the same transaction as the change itself, and announced with
 -- pg_notify('activity_events', id) in that transaction, so a rolled-back change announces
--- nothing. Ids are taken under a transaction-level advisory lock (src/activity/record.rs), so
--- they are assigned in commit order: a reader that has seen id N never later sees a smaller
--- one, and "every id after N" is a complete resume point for a reconnecting browser.
+-- nothing. Ids become visible in commit order, not id order: recording transactions hold a
+-- shared advisory lock (src/activity/record.rs) so the listener can wait out an id still in
+-- flight before it moves its resume position past it (src/activity/hub.rs).
 -- Rows older than the retention (ACTIVITY_RETENTION, default 7 days) are pruned by the
 -- prune_activity job.
 
