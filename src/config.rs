@@ -28,6 +28,18 @@
 //! | `CARRIER_WEBHOOK_SECRET_UPS`, `…_FEDEX`, `…_USPS`, `…_DHL` | (none) | HMAC key of the carrier's webhooks; none: its webhooks answer 401 |
 //! | `IMPORT_BODY_LIMIT_BYTES` | `268435456` | larger shipment imports answer 413 |
 //! | `IMPORT_REQUEST_TIMEOUT` | `15m` | a shipment import running longer answers 503 |
+//! | `LIVE_STREAM_BUFFER` | `256` | events a live stream may fall behind before it is closed with `resync` |
+//! | `LIVE_MAX_STREAMS_PER_USER` | `5` | open live streams per user on one replica (429 beyond) |
+//! | `LIVE_MAX_STREAMS` | `2000` | open live streams on one replica (429 beyond) |
+//! | `LIVE_HEARTBEAT` | `15s` | heartbeat comment interval of an idle stream (at most 15s) |
+//! | `ACTIVITY_RETENTION` | `168h` | outbox rows older than this are pruned (`prune_activity`) |
+//! | `SCHEDULER` | `on` | `on` or `off`: whether `serve` runs the job scheduler |
+//! | `SCHEDULER_TICK` | `30s` | how often the scheduler looks for due jobs |
+//! | `JOB_INTERVAL_AGGREGATE_COSTS` | `6h` | interval of `aggregate_costs` (closing and running month) |
+//! | `JOB_INTERVAL_RECALCULATE_LEAD_TIMES` | `24h` | interval of `recalculate_lead_times` |
+//! | `JOB_INTERVAL_BENCHMARK_SNAPSHOTS` | `720h` | interval of `benchmark_snapshots` |
+//! | `JOB_INTERVAL_REFRESH_DELAYS` | `5m` | interval of `refresh_delays` |
+//! | `JOB_INTERVAL_PRUNE_ACTIVITY` | `1h` | interval of `prune_activity` |
 //! | `INSTANCE_ID` | hostname-pid | names this replica in logs, the migration ledger and `/admin/migrations` |
 //! | `LOG_FORMAT` | `text` | `text` or `json` |
 //! | `RUST_LOG` | `info` | tracing filter |
@@ -149,6 +161,10 @@ pub struct Config {
     pub benchmark_dominance_percent: BigDecimal,
     /// Carrier URL templates and webhook secrets, the import's body limit.
     pub shipments: crate::shipments::config::ShipmentsConfig,
+    /// Live updates: stream buffer, limits, heartbeat, outbox retention.
+    pub live: crate::activity::config::LiveConfig,
+    /// The scheduler: on or off, its tick, each job's interval.
+    pub jobs: crate::jobs::config::JobsConfig,
 }
 
 /// Reads `.env` if there is one; variables already set in the environment win.
@@ -334,14 +350,7 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let budget_tolerance_percent: BigDecimal =
-            parsed("BUDGET_TOLERANCE_PERCENT", BigDecimal::from(5))?;
-        if !(BigDecimal::from(0)..=BigDecimal::from(100)).contains(&budget_tolerance_percent) {
-            return Err(ConfigError::Invalid {
-                name: "BUDGET_TOLERANCE_PERCENT",
-                reason: "must be between 0 and 100".into(),
-            });
-        }
+        let budget_tolerance_percent = budget_tolerance_percent()?;
         Ok(Self {
             database,
             listen_addr,
@@ -363,8 +372,23 @@ impl Config {
             lead_time_demand_window_days: lead_time_demand_window_days()?,
             benchmark_dominance_percent: benchmark_dominance_percent()?,
             shipments: crate::shipments::config::ShipmentsConfig::from_env()?,
+            live: crate::activity::config::LiveConfig::from_env()?,
+            jobs: crate::jobs::config::JobsConfig::from_env()?,
         })
     }
+}
+
+/// `BUDGET_TOLERANCE_PERCENT` (default 5, 0 to 100); also read by the cost-aggregation job,
+/// which announces budgets crossing into `over`.
+pub fn budget_tolerance_percent() -> Result<BigDecimal, ConfigError> {
+    let tolerance: BigDecimal = parsed("BUDGET_TOLERANCE_PERCENT", BigDecimal::from(5))?;
+    if !(BigDecimal::from(0)..=BigDecimal::from(100)).contains(&tolerance) {
+        return Err(ConfigError::Invalid {
+            name: "BUDGET_TOLERANCE_PERCENT",
+            reason: "must be between 0 and 100".into(),
+        });
+    }
+    Ok(tolerance)
 }
 
 /// `LEAD_TIME_DEMAND_WINDOW_DAYS` (default 90, 1 to 365); also read by the lead-time job.

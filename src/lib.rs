@@ -3,6 +3,7 @@
 //! `serve` reads the configuration, builds the pool, applies (or verifies) the embedded
 //! migrations, then serves the HTTP API until SIGTERM, finishing in-flight requests.
 
+pub mod activity;
 pub mod admin;
 pub mod auth;
 pub mod benchmarking;
@@ -12,6 +13,7 @@ pub mod dashboards;
 pub mod db;
 pub mod financial;
 pub mod http;
+pub mod jobs;
 pub mod lead_times;
 pub mod ops;
 pub mod order_requests;
@@ -92,7 +94,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         shutdown_drain: state.config.shutdown_drain,
         draining: state.draining.clone(),
     };
-    http::server::serve(listener, router(state), limits, shutdown_signal()).await;
+    // The listener starts now, so the first stream finds it connected; at the signal every
+    // live stream ends (browsers reconnect to another replica with their Last-Event-ID)
+    // before the server drains the remaining requests.
+    let hub = state.live.clone();
+    hub.start();
+    if state.config.jobs.scheduler {
+        jobs::scheduler::spawn(
+            state.config.clone(),
+            state.config.jobs.clone(),
+            state.pool.clone(),
+            hub.closing(),
+        );
+    } else {
+        tracing::info!("SCHEDULER=off: this replica runs no scheduled job");
+    }
+    let signal = async move {
+        shutdown_signal().await;
+        hub.close();
+    };
+    http::server::serve(listener, router(state), limits, signal).await;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! The `fulfillment-ops` command line: `serve`, `migrate run|status|revert`, `user create`,
 //! `seed-demo`, `jobs aggregate-costs`, `jobs recalculate-lead-times`,
-//! `jobs benchmark-snapshots`, `healthcheck`.
+//! `jobs benchmark-snapshots`, `jobs run NAME`, `healthcheck`.
 //!
 //! Only the arguments live here; every subcommand's body is a function in `fulfillment_ops::ops`.
 
@@ -81,6 +81,12 @@ enum JobAction {
         /// The month, YYYY-MM (UTC), not after the current one.
         #[arg(long, value_name = "YYYY-MM")]
         period: String,
+    },
+    /// Run one scheduled job now, under the same advisory lock as the scheduler, and record
+    /// it in the job_runs ledger; exits 3 when another replica is running it.
+    Run {
+        #[arg(value_parser = ["aggregate_costs", "recalculate_lead_times", "benchmark_snapshots", "refresh_delays", "prune_activity"])]
+        name: String,
     },
 }
 
@@ -170,6 +176,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Jobs {
             action: JobAction::BenchmarkSnapshots { period },
         } => ops::jobs::benchmark_snapshots(&period).await,
+        Command::Jobs {
+            action: JobAction::Run { name },
+        } => ops::jobs::run(&name).await,
         Command::Healthcheck { addr } => ops::healthcheck::run(addr).await,
     }
 }

@@ -17,11 +17,11 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    admin, auth, benchmarking, clients,
+    activity, admin, auth, benchmarking, clients,
     config::Config,
     dashboards, financial,
     http::{self, state::AppState},
-    order_requests, products, shipments, users,
+    jobs, order_requests, products, shipments, users,
 };
 
 /// Routes whose path starts with `/api/v1/clients/{client_id}`: behind the tenancy layer.
@@ -96,6 +96,8 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
         .routes(routes!(http::health::readyz))
         .routes(routes!(http::metrics::metrics))
         .routes(routes!(admin::migrations::list_migrations))
+        .routes(routes!(admin::database::database_health))
+        .routes(routes!(jobs::handlers::list_jobs))
         .routes(routes!(auth::handlers::login))
         .routes(routes!(auth::handlers::me))
         .routes(routes!(
@@ -126,6 +128,7 @@ pub fn unscoped() -> OpenApiRouter<AppState> {
             preferences::replace_preferences,
             preferences::update_preferences
         ))
+        .routes(routes!(activity::stream::stream))
         .routes(routes!(shipments::handlers::shipment_by_tracking))
         .routes(routes!(shipments::webhooks::handlers::carrier_webhook))
         .routes(routes!(benchmarking::handlers::compute_snapshots))
@@ -196,6 +199,7 @@ fn api_explorer() -> Router<AppState> {
         (name = "dashboards", description = "The caller's own dashboard layouts, effective dashboard and preferences"),
         (name = "shipments", description = "Shipments, their carrier events, carrier webhooks and the historical import"),
         (name = "benchmarking", description = "Opt-in benchmarking against anonymous cohorts: participation, the client's view, snapshots (aggregates only)"),
+        (name = "live", description = "Live updates: the caller's server-sent event stream"),
     )
 )]
 struct ApiDoc;

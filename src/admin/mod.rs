@@ -1,3 +1,4 @@
 //! Operator routes under `/admin`.
 
+pub mod database;
 pub mod migrations;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::participation::ParticipationRow;
 use super::types::{MetricsRow, RunRow, SnapshotKey, SnapshotRow, SnapshotRun};
 use crate::{
+    activity::Activity,
     db::schema::{benchmark_participation, benchmark_snapshot_runs, benchmark_snapshots},
     http::pagination::PageRequest,
     keyset_page,
@@ -154,10 +155,13 @@ pub async fn compute_snapshots(
             .execute(conn)
             .await?;
             diesel::sql_query(REFRESH_BANDS_SQL).execute(conn).await?;
-            let participants: Vec<Uuid> = benchmark_participation::table
+            let participants: Vec<(Uuid, Option<String>)> = benchmark_participation::table
                 .filter(benchmark_participation::is_participating.eq(true))
                 .filter(benchmark_participation::cohort.is_not_null())
-                .select(benchmark_participation::client_id)
+                .select((
+                    benchmark_participation::client_id,
+                    benchmark_participation::cohort,
+                ))
                 .load(conn)
                 .await?;
             diesel::delete(
@@ -165,12 +169,26 @@ pub async fn compute_snapshots(
             )
             .execute(conn)
             .await?;
-            diesel::sql_query(SNAPSHOT_SQL)
+            let ids: Vec<Uuid> = participants.iter().map(|(id, _)| *id).collect();
+            let run: SnapshotRun = diesel::sql_query(SNAPSHOT_SQL)
                 .bind::<Date, _>(period)
-                .bind::<Array<diesel::sql_types::Uuid>, _>(participants)
+                .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
                 .bind::<Numeric, _>(dominance_share)
                 .get_result(conn)
-                .await
+                .await?;
+            // Every participant's benchmark page changed (figures, or the reason there are
+            // none): one live event each, in this transaction, so a rolled-back run
+            // announces nothing.
+            let published: Vec<Activity> = participants
+                .into_iter()
+                .map(|(client_id, cohort)| Activity::BenchmarkSnapshotPublished {
+                    client_id,
+                    period: run.period.clone(),
+                    cohort: cohort.unwrap_or_default(),
+                })
+                .collect();
+            crate::activity::record_all(conn, &published).await?;
+            Ok(run)
     })
     .await
 }

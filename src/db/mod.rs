@@ -3,6 +3,7 @@
 
 pub mod checksum;
 pub mod errors;
+pub mod health;
 pub mod migrations;
 pub mod pool;
 pub mod schema;

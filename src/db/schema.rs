@@ -361,3 +361,28 @@ diesel::table! {
         received_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    activity_events (id) {
+        id -> Int8,
+        client_id -> Uuid,
+        #[sql_name = "type"]
+        type_ -> Text,
+        subject_id -> Nullable<Uuid>,
+        payload -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    job_runs (id) {
+        id -> Int8,
+        job -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        rows -> Nullable<Int8>,
+        outcome -> Text,
+        error -> Nullable<Text>,
+        instance -> Text,
+    }
+}

@@ -1,4 +1,7 @@
-//! Prometheus metrics: request counts and latency histograms by route and status, pool usage.
+//! Prometheus metrics: request counts and latency histograms by route and status, pool usage,
+//! and the schema's table statistics (`db_table_*{table}`, read at each scrape from
+//! PostgreSQL's statistics views, [`crate::db::health`]; a scrape whose read fails keeps the
+//! previous figures rather than failing).
 //!
 //! Kept on a `prometheus::Registry` of this app's own (held by [`Metrics`] in the app state)
 //! rather than the crate's global default registry, so several apps in one test process keep
@@ -25,7 +28,10 @@ use prometheus::{
     proto::MetricFamily,
 };
 
-use crate::db::DbPool;
+use crate::db::{
+    DbPool,
+    health::{self, TableHealth, UnusedIndex},
+};
 
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
@@ -39,6 +45,8 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     durations: HistogramVec,
+    pool: DbPool,
+    tables: TableGauges,
 }
 
 impl Metrics {
@@ -68,12 +76,18 @@ impl Metrics {
         registry.register(Box::new(requests.clone())).expect(VALID);
         registry.register(Box::new(durations.clone())).expect(VALID);
         registry
-            .register(Box::new(PoolGauges::new(pool).expect(VALID)))
+            .register(Box::new(PoolGauges::new(pool.clone()).expect(VALID)))
             .expect(VALID);
+        let tables = TableGauges::new().expect(VALID);
+        for gauge in tables.all() {
+            registry.register(Box::new(gauge.clone())).expect(VALID);
+        }
         Self {
             registry,
             requests,
             durations,
+            pool,
+            tables,
         }
     }
 
@@ -96,6 +110,107 @@ impl Metrics {
             tracing::error!(error = %e, "cannot encode the metrics");
         }
         String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// The `db_table_*{table}` gauges.
+struct TableGauges {
+    rows: IntGaugeVec,
+    table_bytes: IntGaugeVec,
+    index_bytes: IntGaugeVec,
+    seq_scans: IntGaugeVec,
+    index_scans: IntGaugeVec,
+    dead_tuples: IntGaugeVec,
+    last_vacuum: IntGaugeVec,
+    last_analyze: IntGaugeVec,
+    unused_indexes: IntGaugeVec,
+}
+
+impl TableGauges {
+    fn new() -> prometheus::Result<Self> {
+        let vec = |name: &str, help: &str| IntGaugeVec::new(Opts::new(name, help), &["table"]);
+        Ok(Self {
+            rows: vec("db_table_rows_estimate", "Estimated rows of the table.")?,
+            table_bytes: vec("db_table_bytes", "Size of the table (heap and TOAST).")?,
+            index_bytes: vec("db_table_index_bytes", "Size of the table's indexes.")?,
+            seq_scans: vec(
+                "db_table_seq_scans",
+                "Sequential scans since the stats reset.",
+            )?,
+            index_scans: vec("db_table_index_scans", "Index scans since the stats reset.")?,
+            dead_tuples: vec("db_table_dead_tuples", "Dead tuples awaiting vacuum.")?,
+            last_vacuum: vec(
+                "db_table_last_vacuum_timestamp_seconds",
+                "Last (auto)vacuum, Unix time; 0 when never.",
+            )?,
+            last_analyze: vec(
+                "db_table_last_analyze_timestamp_seconds",
+                "Last (auto)analyze, Unix time; 0 when never.",
+            )?,
+            unused_indexes: vec(
+                "db_table_unused_indexes",
+                "Indexes of the table never scanned since the stats reset (primary keys aside).",
+            )?,
+        })
+    }
+
+    fn all(&self) -> [&IntGaugeVec; 9] {
+        [
+            &self.rows,
+            &self.table_bytes,
+            &self.index_bytes,
+            &self.seq_scans,
+            &self.index_scans,
+            &self.dead_tuples,
+            &self.last_vacuum,
+            &self.last_analyze,
+            &self.unused_indexes,
+        ]
+    }
+
+    fn set(&self, tables: &[TableHealth], unused: &[UnusedIndex]) {
+        let at = |t: Option<chrono::DateTime<chrono::Utc>>| t.map_or(0, |t| t.timestamp());
+        for t in tables {
+            let l = [t.table_name.as_str()];
+            self.rows.with_label_values(&l).set(t.rows_estimate);
+            self.table_bytes.with_label_values(&l).set(t.table_bytes);
+            self.index_bytes.with_label_values(&l).set(t.index_bytes);
+            self.seq_scans.with_label_values(&l).set(t.seq_scans);
+            self.index_scans.with_label_values(&l).set(t.index_scans);
+            self.dead_tuples.with_label_values(&l).set(t.dead_tuples);
+            self.last_vacuum
+                .with_label_values(&l)
+                .set(at(t.last_vacuum));
+            self.last_analyze
+                .with_label_values(&l)
+                .set(at(t.last_analyze));
+            let n = unused
+                .iter()
+                .filter(|i| i.table_name == t.table_name)
+                .count();
+            self.unused_indexes
+                .with_label_values(&l)
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
+        }
+    }
+}
+
+impl Metrics {
+    /// Reads the table statistics into the gauges (within a second; else keeps the last).
+    async fn refresh_tables(&self) {
+        let read = async {
+            let mut conn = self.pool.get().await.map_err(|e| e.to_string())?;
+            let tables = health::tables(&mut conn).await.map_err(|e| e.to_string())?;
+            let unused = health::unused_indexes(&mut conn)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>((tables, unused))
+        };
+        match tokio::time::timeout(std::time::Duration::from_secs(1), read).await {
+            Ok(Ok((tables, unused))) => self.tables.set(&tables, &unused),
+            Ok(Err(e)) => tracing::warn!(error = %e, "metrics: cannot read table statistics"),
+            Err(_) => tracing::warn!("metrics: table statistics took over 1s; kept the last"),
+        }
     }
 }
 
@@ -179,6 +294,7 @@ pub async fn record(State(metrics): State<Arc<Metrics>>, req: Request, next: Nex
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
 pub async fn metrics(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {
+    metrics.refresh_tables().await;
     (
         [(
             header::CONTENT_TYPE,

@@ -33,6 +33,8 @@ pub struct AppState {
     /// Set at SIGTERM: `/readyz` answers 503 so the load balancer stops sending new work while
     /// the server still serves for `SHUTDOWN_DRAIN` (see `http::server`).
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// The replica's live-update fan-out (listener, broadcast, stream limits).
+    pub live: Arc<crate::activity::hub::Hub>,
 }
 
 impl AppState {
@@ -43,7 +45,17 @@ impl AppState {
             started_at: Utc::now(),
         };
         let metrics = Arc::new(Metrics::new(pool.clone()));
+        let live = crate::activity::hub::Hub::new(config.live.clone(), &config.database);
+        match crate::activity::gauges::HubGauges::new(live.clone()) {
+            Ok(g) => {
+                if let Err(e) = metrics.registry().register(Box::new(g)) {
+                    tracing::error!(error = %e, "cannot register the live-update gauges");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot build the live-update gauges"),
+        }
         Self {
+            live,
             pool,
             readiness_conn: Arc::default(),
             config: Arc::new(config),

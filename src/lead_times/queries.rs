@@ -7,15 +7,16 @@ use diesel::{
     result::Error as DieselError,
     sql_types::{self, BigInt, Date, Integer, Nullable, Text},
 };
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::sync::LazyLock;
 use uuid::Uuid;
 
 use super::{
-    alerts::{AlertKey, AlertQuery, AlertRow, REVIEW_CYCLE_DAYS},
+    alerts::{AlertKey, AlertQuery, AlertRow, DEFAULT_WITHIN_DAYS, REVIEW_CYCLE_DAYS},
     types::{AppliedDefaults, LeadTimeChanges, RecalcCounts},
 };
 use crate::{
+    activity::{self, Activity, types::AlertFigures},
     db::{errors::violates, schema::products},
     http::{error::ApiError, pagination::PageRequest},
     products::types::Product,
@@ -70,6 +71,9 @@ pub const RECALCULATE_SQL: &str = include_str!("recalculate.sql");
 /// Recomputes the stockout and order-by dates (and their inputs) as of `as_of`, over the
 /// `window_days` days ending with it: of one product, one client, or every client (`None`).
 /// One statement: atomic, idempotent, safe beside another run and the API's writers.
+/// Around it, in one transaction (a savepoint inside the caller's), the reorder alerts it
+/// raised or resolved are compared in SQL (`alert_changes.sql`, before and after) and
+/// recorded for the live stream.
 pub async fn recalculate(
     conn: &mut AsyncPgConnection,
     as_of: NaiveDate,
@@ -77,13 +81,94 @@ pub async fn recalculate(
     client_id: Option<Uuid>,
     product_id: Option<Uuid>,
 ) -> QueryResult<RecalcCounts> {
-    diesel::sql_query(RECALCULATE_SQL)
-        .bind::<Date, _>(as_of)
-        .bind::<Integer, _>(window_days)
+    conn.transaction(async |conn| {
+        let before: Vec<Uuid> = alert_changes(conn, as_of, client_id, product_id, None)
+            .await?
+            .into_iter()
+            .map(|c| c.alert.product_id)
+            .collect();
+        let counts = diesel::sql_query(RECALCULATE_SQL)
+            .bind::<Date, _>(as_of)
+            .bind::<Integer, _>(window_days)
+            .bind::<Nullable<sql_types::Uuid>, _>(client_id)
+            .bind::<Nullable<sql_types::Uuid>, _>(product_id)
+            .get_result(conn)
+            .await?;
+        let changes = alert_changes(conn, as_of, client_id, product_id, Some(&before)).await?;
+        let events: Vec<Activity> = changes.into_iter().map(AlertChange::into_event).collect();
+        activity::record_all(conn, &events).await?;
+        Ok(counts)
+    })
+    .await
+}
+
+const ALERT_CHANGES_SQL: &str = include_str!("alert_changes.sql");
+
+#[derive(QueryableByName)]
+struct AlertChangeRow {
+    #[diesel(sql_type = sql_types::Uuid)]
+    product_id: Uuid,
+    #[diesel(sql_type = sql_types::Uuid)]
+    client_id: Uuid,
+    #[diesel(sql_type = Text)]
+    sku: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    last_order_by_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    projected_stockout_date: Option<NaiveDate>,
+    #[diesel(sql_type = sql_types::Bool)]
+    raised: bool,
+}
+
+struct AlertChange {
+    client_id: Uuid,
+    alert: AlertFigures,
+    raised: bool,
+}
+
+impl AlertChange {
+    fn into_event(self) -> Activity {
+        let (client_id, alert) = (self.client_id, self.alert);
+        if self.raised {
+            Activity::ReorderAlertRaised { client_id, alert }
+        } else {
+            Activity::ReorderAlertResolved { client_id, alert }
+        }
+    }
+}
+
+/// [`ALERT_CHANGES_SQL`]: `before` `None` answers (and locks) the alerting products, else the
+/// products that entered or left the alert window since.
+async fn alert_changes(
+    conn: &mut AsyncPgConnection,
+    as_of: NaiveDate,
+    client_id: Option<Uuid>,
+    product_id: Option<Uuid>,
+    before: Option<&[Uuid]>,
+) -> QueryResult<Vec<AlertChange>> {
+    let within_days = DEFAULT_WITHIN_DAYS as i32;
+    let rows: Vec<AlertChangeRow> = diesel::sql_query(ALERT_CHANGES_SQL)
         .bind::<Nullable<sql_types::Uuid>, _>(client_id)
         .bind::<Nullable<sql_types::Uuid>, _>(product_id)
-        .get_result(conn)
-        .await
+        .bind::<Date, _>(as_of)
+        .bind::<Integer, _>(within_days)
+        .bind::<Nullable<sql_types::Array<sql_types::Uuid>>, _>(before)
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AlertChange {
+            client_id: r.client_id,
+            raised: r.raised,
+            alert: AlertFigures {
+                product_id: r.product_id,
+                sku: r.sku,
+                last_order_by_date: r.last_order_by_date,
+                projected_stockout_date: r.projected_stockout_date,
+                within_days,
+            },
+        })
+        .collect())
 }
 
 const APPLY_DEFAULTS_SQL: &str = include_str!("apply_client_defaults.sql");

@@ -24,7 +24,8 @@ pub async fn aggregate_costs(period: &str) -> anyhow::Result<ExitCode> {
     let mut conn = pool::connect(cfg.url.expose(), cfg.connect_timeout, &name)
         .await
         .context("connecting to the database")?;
-    let (clients, rows) = aggregate_all_clients(&mut conn, period).await?;
+    let tolerance = crate::config::budget_tolerance_percent()?;
+    let (clients, rows) = aggregate_all_clients(&mut conn, period, &tolerance).await?;
     println!("aggregated {period}: {rows} product months of {clients} clients");
     Ok(ExitCode::SUCCESS)
 }
@@ -87,4 +88,35 @@ pub async fn benchmark_snapshots(period: &str) -> anyhow::Result<ExitCode> {
         r.p90_withheld
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `jobs run NAME`: one scheduled job now, under the scheduler's lock ([`crate::jobs::runner`]),
+/// recorded in `job_runs`. Exit 0 when it succeeded or had nothing to do on this build, 1 when
+/// it failed, 3 when another replica holds its lock (is running it).
+pub async fn run(name: &str) -> anyhow::Result<ExitCode> {
+    use crate::jobs::{JobName, config, runner};
+    let job = JobName::parse(name).with_context(|| format!("{name:?} is not a job"))?;
+    let cfg = DatabaseConfig::from_env()?;
+    let ctx = config::JobContext::from_env()?;
+    let interval = config::JobsConfig::from_env()?.interval(job);
+    match runner::run(job, runner::When::Now, interval, &cfg, &ctx).await? {
+        runner::Ran::Ran(run) => {
+            println!(
+                "{job}: {} ({} rows){}",
+                run.outcome,
+                run.rows.unwrap_or_default(),
+                run.error.map(|e| format!(": {e}")).unwrap_or_default()
+            );
+            Ok(if run.outcome == "failed" {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        runner::Ran::Busy => {
+            println!("{job}: another replica is running it (its lock is held); not run");
+            Ok(ExitCode::from(3))
+        }
+        runner::Ran::NotDue(_) => Ok(ExitCode::SUCCESS),
+    }
 }

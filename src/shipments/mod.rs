@@ -10,6 +10,7 @@
 pub mod allocation;
 pub mod carriers;
 pub mod config;
+pub mod delays;
 pub mod events;
 pub mod handlers;
 pub mod import;

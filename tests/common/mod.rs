@@ -295,6 +295,8 @@ pub fn test_config(database_url: &str) -> Config {
         lead_time_demand_window_days: 90,
         benchmark_dominance_percent: bigdecimal::BigDecimal::from(50),
         shipments: Default::default(),
+        live: Default::default(),
+        jobs: Default::default(),
     }
 }
 

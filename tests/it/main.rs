@@ -18,6 +18,7 @@ mod dashboards;
 mod demo_screens;
 mod financial;
 mod lead_times;
+mod live;
 mod migrations;
 mod openapi;
 mod operations;

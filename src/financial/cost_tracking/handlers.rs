@@ -2,7 +2,7 @@
 //! `GET /api/v1/clients/{client_id}/cost-tracking`. Both take [`ClientScope`], so tenancy is
 //! checked before they run; any user passing it (staff, or the client's own users) may call.
 
-use axum::Json;
+use axum::{Json, extract::State};
 use chrono::Utc;
 
 use super::{
@@ -21,6 +21,7 @@ use crate::{
         error::{ApiError, ApiResult, Problem},
         extract::{self, Query},
         pagination::{Page, PageQuery, PageRequest},
+        state::AppState,
     },
 };
 
@@ -30,12 +31,19 @@ use crate::{
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn aggregate_cost_tracking(
     scope: ClientScope,
+    State(state): State<AppState>,
     Db(mut conn): Db,
     extract::Json(body): extract::Json<AggregateCosts>,
 ) -> ApiResult<Json<CostAggregation>> {
     let period = parse_period(&body.period, Utc::now().date_naive())
         .map_err(|message| ApiError::invalid("period", message))?;
-    let counts = queries::aggregate_month(&mut conn, period, Some(scope.client_id)).await?;
+    let counts = queries::aggregate_month(
+        &mut conn,
+        period,
+        Some(scope.client_id),
+        &state.config.budget_tolerance_percent,
+    )
+    .await?;
     Ok(Json(CostAggregation {
         period: format_period(period),
         products: counts.rows,

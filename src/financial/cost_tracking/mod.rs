@@ -29,6 +29,12 @@ pub enum AggregateError {
     Database(DieselError),
 }
 
+impl From<DieselError> for AggregateError {
+    fn from(e: DieselError) -> Self {
+        Self::Database(e)
+    }
+}
+
 impl From<AggregateError> for ApiError {
     fn from(e: AggregateError) -> Self {
         match e {
@@ -46,10 +52,11 @@ impl From<AggregateError> for ApiError {
 pub async fn aggregate_all_clients(
     conn: &mut AsyncPgConnection,
     period: &str,
+    tolerance: &bigdecimal::BigDecimal,
 ) -> anyhow::Result<(u64, u64)> {
     let month = types::parse_period(period, Utc::now().date_naive())
         .map_err(|message| anyhow::anyhow!("--period {period}: {message}"))?;
-    let counts = queries::aggregate_month(conn, month, None)
+    let counts = queries::aggregate_month(conn, month, None, tolerance)
         .await
         .with_context(|| format!("aggregating the costs of {period}"))?;
     Ok((

@@ -2,7 +2,7 @@
 -- its scope, with a run-rate projection as of $4 and a status against ±$5 percent.
 -- Run by src/financial/variance/mod.rs (`budget_variances`); formulas: docs/financial.md.
 --
---   $1 uuid     client_id
+--   $1 uuid     client_id (NULL: every client; the crossing check after an aggregation)
 --   $2 date     from: budgets whose period ends on or after it (null: no bound)
 --   $3 date     to: budgets whose period starts on or before it (null: no bound)
 --   $4 date     as_of: the day projections are made on
@@ -28,7 +28,7 @@ WITH scoped AS (
     SELECT b.id, b.client_id, b.product_id, b.category, b.period_start, b.period_end,
            b.budgeted_amount
     FROM budgets b
-    WHERE b.client_id = $1
+    WHERE ($1::uuid IS NULL OR b.client_id = $1::uuid)
       AND ($2::date IS NULL OR b.period_end >= $2::date)
       AND ($3::date IS NULL OR b.period_start <= $3::date)
 ),

@@ -5,6 +5,8 @@
 //! Environment: `BUDGET_TOLERANCE_PERCENT` (default 5, via [`crate::config::Config`]): a budget
 //! whose variance is within ± that percent is `on_track`.
 
+pub mod crossings;
+
 use axum::{Json, extract::State};
 use bigdecimal::BigDecimal;
 use chrono::{NaiveDate, Utc};

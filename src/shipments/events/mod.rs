@@ -1,7 +1,10 @@
 //! A shipment's carrier events, and [`apply`]: the one way an event reaches a shipment. The
 //! API's `POST …/events`, the carrier webhooks and the import all call it (and the outbox
 //! will), so the rules (idempotent by dedupe key, the newest event wins, nothing leaves a
-//! terminal status) live in one function and one SQL statement (`refresh_state.sql`).
+//! terminal status) live in one function and one SQL statement (`refresh_state.sql`). It also
+//! records the live-update events of what changed (`shipment.status_changed`,
+//! `shipment.delayed`, `shipment.exception`) in the caller's transaction, last, so every
+//! path that changes a shipment's state announces it the same way.
 
 pub mod handlers;
 pub mod types;
@@ -13,7 +16,7 @@ use diesel::{
     pg::Pg,
     prelude::*,
     query_builder::{AstPass, Query, QueryFragment, QueryId},
-    sql_types::{Array, Bool, Text, Timestamptz, Uuid as SqlUuid},
+    sql_types::{Array, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -21,6 +24,7 @@ use uuid::Uuid;
 use self::types::{NewEvent, ShipmentEvent};
 use super::types::ShipmentStatus;
 use crate::{
+    activity::{self, Activity},
     db::schema::{shipment_events, shipments},
     http::pagination::PageRequest,
     keyset_page,
@@ -118,8 +122,69 @@ struct State {
     #[diesel(sql_type = Timestamptz)]
     event_time: DateTime<Utc>,
     #[diesel(sql_type = Bool)]
-    #[allow(dead_code)]
     changed: bool,
+    // What the row was before, when it was rewritten (null otherwise).
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    client_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    tracking_number: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    old_status: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    was_delayed: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    is_delayed: Option<bool>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    estimated_delivery_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    old_exception_reason: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    exception_reason: Option<String>,
+}
+
+impl State {
+    /// The live-update events of a rewritten row: its status changed; it became delayed; it
+    /// entered an exception (or a new exception reason was reported).
+    fn announcements(&self) -> Vec<Activity> {
+        let (Some(client_id), true) = (self.client_id, self.changed) else {
+            return Vec::new();
+        };
+        let shipment_id = self.shipment_id;
+        let tracking_number = self.tracking_number.clone().unwrap_or_default();
+        let to = self.status.as_str();
+        let from = self.old_status.as_deref().unwrap_or_default();
+        let mut out = Vec::new();
+        if from != to {
+            out.push(Activity::ShipmentStatusChanged {
+                client_id,
+                shipment_id,
+                tracking_number: tracking_number.clone(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+                event_time: self.event_time,
+            });
+        }
+        if self.is_delayed == Some(true) && self.was_delayed != Some(true) {
+            out.push(Activity::ShipmentDelayed {
+                client_id,
+                shipment_id,
+                tracking_number: tracking_number.clone(),
+                status: to.to_owned(),
+                estimated_delivery_at: self.estimated_delivery_at,
+            });
+        }
+        if self.status == ShipmentStatus::Exception
+            && (from != to || self.old_exception_reason != self.exception_reason)
+        {
+            out.push(Activity::ShipmentException {
+                client_id,
+                shipment_id,
+                tracking_number,
+                reason: self.exception_reason.clone(),
+            });
+        }
+        out
+    }
 }
 
 /// Stores the events (each once: a known dedupe key is a duplicate) and brings their
@@ -180,6 +245,10 @@ pub async fn apply(
         .into_iter()
         .map(|s| (s.shipment_id, s))
         .collect();
+    let mut changes: Vec<&State> = states.values().collect();
+    changes.sort_by_key(|s| s.shipment_id);
+    let announced: Vec<Activity> = changes.iter().flat_map(|s| s.announcements()).collect();
+    activity::record_all(conn, &announced).await?;
 
     let mut first_seen = HashSet::new();
     Ok(events

@@ -7,7 +7,10 @@
 -- and nothing after a terminal status counts.
 --
 -- Answers, per shipment with events, the event the state comes from, whether the row had to
--- change, and the state itself. Rows whose state is already right are not rewritten.
+-- change, and the state itself. Rows whose state is already right are not rewritten. For a
+-- rewritten row it also answers what it was before (the self-join `o` reads the row as the
+-- statement's snapshot saw it; the shipments are locked by the caller), so the caller can
+-- record the live-update events (status changed, delayed, exception) in its transaction.
 WITH ev AS (
     SELECT e.id, e.shipment_id, e.status, e.description, e.event_time, e.raw_data,
            e.estimated_delivery_at, e.dedupe_key, shipment_status_rank(e.status) AS rnk
@@ -58,11 +61,17 @@ changed AS (
         is_delayed = NOT shipment_status_is_terminal(t.status)
             AND coalesce(coalesce(t.estimated_delivery_at, s.estimated_delivery_at) < now(), false)
     FROM target t
+    JOIN shipments o ON o.id = t.shipment_id
     WHERE s.id = t.shipment_id
       AND (s.status, s.last_event_at, s.delivered_at, s.exception_reason)
           IS DISTINCT FROM (t.status, t.event_time, t.delivered_at, t.exception_reason)
-    RETURNING s.id
+    RETURNING s.id, s.client_id, s.tracking_number, s.is_delayed, s.estimated_delivery_at,
+              o.status AS old_status, o.is_delayed AS was_delayed,
+              o.exception_reason AS old_exception_reason
 )
 SELECT t.shipment_id, t.event_id, t.status, t.event_time,
-       EXISTS (SELECT 1 FROM changed c WHERE c.id = t.shipment_id) AS changed
+       c.id IS NOT NULL AS changed,
+       c.client_id, c.tracking_number, c.old_status, c.was_delayed, c.is_delayed,
+       c.estimated_delivery_at, c.old_exception_reason, t.exception_reason
 FROM target t
+LEFT JOIN changed c ON c.id = t.shipment_id

@@ -330,3 +330,43 @@ async fn two_runs_of_one_month_at_once_leave_one_snapshot_per_cohort() {
         of(&rows, "beauty/small")["percentiles"]
     );
 }
+
+/// Publishing a month's snapshots tells each participant's live stream: one
+/// `benchmark.snapshot_published` per participating client (with its cohort), none for a
+/// client that does not participate, written in the job's transaction.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_snapshot_run_announces_itself_to_every_participant() {
+    let app = TestApp::new().await;
+    let staff = app.operator().await;
+    let month = this_month();
+    let mut clients = Vec::new();
+    for i in 0..5 {
+        clients.push(participant(&app, &staff, &format!("Peer {i}"), "Apparel", 2).await);
+    }
+    let outsider = app.insert_client("Outsider").await;
+    snapshots(&app, &month).await;
+    let db = app.db.client().await;
+    let rows = db
+        .query(
+            "SELECT client_id, payload->>'period', payload->>'cohort' FROM activity_events \
+             WHERE type = 'benchmark.snapshot_published' ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("events");
+    let mut announced: Vec<uuid::Uuid> = rows.iter().map(|r| r.get(0)).collect();
+    announced.sort();
+    clients.sort();
+    assert_eq!(announced, clients);
+    assert!(!announced.contains(&outsider));
+    for r in &rows {
+        assert_eq!(
+            r.get::<_, Option<String>>(1).as_deref(),
+            Some(month.as_str())
+        );
+        assert_eq!(
+            r.get::<_, Option<String>>(2).as_deref(),
+            Some("apparel/small")
+        );
+    }
+}

@@ -248,9 +248,10 @@ async fn the_cost_job_aggregates_every_client_with_the_same_figures() {
     let app = TestApp::new().await;
     let m = march_2025(&app).await;
     let mut conn = app.db.diesel().await;
-    let (clients, rows) = fulfillment_ops::financial::aggregate_all_clients(&mut conn, "2025-03")
-        .await
-        .expect("job");
+    let (clients, rows) =
+        fulfillment_ops::financial::aggregate_all_clients(&mut conn, "2025-03", &5.into())
+            .await
+            .expect("job");
     assert_eq!(
         (clients, rows),
         (2, 4),
@@ -276,7 +277,7 @@ async fn the_cost_job_aggregates_every_client_with_the_same_figures() {
         .get(0);
     assert_eq!(other_rows, 1);
     for bad in ["2025-13", "2025-3", "next month"] {
-        let err = fulfillment_ops::financial::aggregate_all_clients(&mut conn, bad)
+        let err = fulfillment_ops::financial::aggregate_all_clients(&mut conn, bad, &5.into())
             .await
             .expect_err(bad);
         assert!(err.to_string().contains(bad), "{err}");
