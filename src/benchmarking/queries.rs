@@ -5,8 +5,12 @@
 
 use bigdecimal::BigDecimal;
 use chrono::NaiveDate;
+use std::sync::LazyLock;
+
 use diesel::{
+    pg::Pg,
     prelude::*,
+    query_builder::{AstPass, Query, QueryFragment, QueryId},
     sql_types::{Array, Bool, Date, Nullable, Numeric, Text},
 };
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -74,11 +78,64 @@ pub async fn client_metrics(
     period: NaiveDate,
     client_id: Uuid,
 ) -> QueryResult<MetricsRow> {
-    diesel::sql_query(METRICS_SQL)
-        .bind::<Date, _>(period)
-        .bind::<Array<diesel::sql_types::Uuid>, _>(vec![client_id])
-        .get_result(conn)
-        .await
+    PreparedMetrics {
+        period,
+        clients: vec![client_id],
+    }
+    .get_result(conn)
+    .await
+}
+
+/// `metrics.sql` as a statement Diesel keeps prepared on each connection: `sql_query` is
+/// never cached, and planning this statement costs about as much as running it for one
+/// client, on every view request. Its `$1`/`$2` become bind parameters in place (the same
+/// text each time, so the connection's statement cache finds it).
+struct PreparedMetrics {
+    period: NaiveDate,
+    clients: Vec<Uuid>,
+}
+
+/// The statement's text cut at each `$1`/`$2`: (text before, the parameter after it).
+static METRICS_PIECES: LazyLock<Vec<(String, Option<char>)>> = LazyLock::new(|| {
+    let code: String = METRICS_SQL
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("--"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut pieces = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find('$') {
+        let param = rest[at + 1..].chars().next();
+        pieces.push((rest[..at].to_owned(), param));
+        rest = &rest[at + 2..];
+    }
+    pieces.push((rest.to_owned(), None));
+    pieces
+});
+
+impl QueryFragment<Pg> for PreparedMetrics {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        for (text, param) in METRICS_PIECES.iter() {
+            out.push_sql(text);
+            match param {
+                Some('1') => out.push_bind_param::<Date, _>(&self.period)?,
+                Some('2') => {
+                    out.push_bind_param::<Array<diesel::sql_types::Uuid>, _>(&self.clients)?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl QueryId for PreparedMetrics {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for PreparedMetrics {
+    type SqlType = diesel::sql_types::Untyped;
 }
 
 /// The frozen snapshot of a cohort and month.
