@@ -5,8 +5,7 @@ use std::net::SocketAddr;
 use axum::{
     Json,
     extract::{ConnectInfo, State},
-    http::{Extensions, HeaderMap, HeaderValue, header},
-    response::{IntoResponse, Response},
+    http::{Extensions, HeaderMap},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -49,13 +48,18 @@ pub async fn login(
     headers: HeaderMap,
     extensions: Extensions,
     extract::Json(body): extract::Json<LoginRequest>,
-) -> Result<Json<TokenResponse>, SignInError> {
+) -> ApiResult<Json<TokenResponse>> {
     let cfg = &state.config.sign_in;
     let peer = extensions.get::<ConnectInfo<SocketAddr>>();
     let keys = throttle::Keys::new(&body.email, &throttle::client_address(cfg, &headers, peer));
     let mut conn = state.pool.get().await?;
     if let Some(retry_after) = throttle::over_budget(&mut conn, cfg, &keys).await? {
-        return Err(SignInError::Throttled(retry_after));
+        return Err(ApiError::Throttled {
+            detail: format!(
+                "too many failed sign-ins from this address; try again in {retry_after} s"
+            ),
+            retry_after_secs: retry_after,
+        });
     }
     let found = queries::credentials_by_email(&mut conn, &body.email).await?;
     drop(conn);
@@ -68,7 +72,9 @@ pub async fn login(
     let mut conn = state.pool.get().await?;
     let Some((user_id, fingerprint)) = user_id.zip(fingerprint).filter(|_| ok) else {
         throttle::record_failure(&mut conn, cfg, &keys).await?;
-        return Err(ApiError::Unauthorized("the email or the password is wrong".into()).into());
+        return Err(ApiError::Unauthorized(
+            "the email or the password is wrong".into(),
+        ));
     };
     throttle::record_success(&mut conn, &keys).await?;
     let ttl = i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(3600);
@@ -82,47 +88,6 @@ pub async fn login(
         token_type: "Bearer",
         expires_in: ttl,
     }))
-}
-
-/// A sign-in's failure: any [`ApiError`], or over the throttle's budget (seconds to wait).
-pub enum SignInError {
-    Api(ApiError),
-    Throttled(u64),
-}
-
-impl From<ApiError> for SignInError {
-    fn from(e: ApiError) -> Self {
-        Self::Api(e)
-    }
-}
-
-impl From<diesel::result::Error> for SignInError {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Api(e.into())
-    }
-}
-
-impl From<diesel_async::pooled_connection::deadpool::PoolError> for SignInError {
-    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        Self::Api(e.into())
-    }
-}
-
-impl IntoResponse for SignInError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Api(e) => e.into_response(),
-            Self::Throttled(secs) => {
-                let mut res = ApiError::TooManyRequests(format!(
-                    "too many failed sign-ins from this address; try again in {secs} s"
-                ))
-                .into_response();
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-                res
-            }
-        }
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),

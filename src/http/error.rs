@@ -121,6 +121,12 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("too many requests: {0}")]
     TooManyRequests(String),
+    /// A 429 that says when to come back (`Retry-After`, seconds).
+    #[error("throttled: {detail}")]
+    Throttled {
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0:#}")]
@@ -171,7 +177,7 @@ impl ApiError {
                 p.errors = Some(errors.clone());
                 p
             }
-            Self::TooManyRequests(d) => Problem::new(
+            Self::TooManyRequests(d) | Self::Throttled { detail: d, .. } => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "/problems/too-many-requests",
                 d,
@@ -217,6 +223,12 @@ impl IntoResponse for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
+            }
+            Self::Throttled {
+                retry_after_secs, ..
+            } => {
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             _ => {}
         }
