@@ -7,7 +7,9 @@
 //! counted start plus its interval, by the database's clock) — a replica that lost the race
 //! by a moment finds the run just recorded and does nothing; record the run, run the body,
 //! record the outcome; unlock. The connection closes with the run, so a replica killed at
-//! any point leaves the lock free.
+//! any point leaves the lock free — also in the middle of a statement, because the
+//! connection asks PostgreSQL to notice a vanished client (see
+//! [`watch_for_a_vanished_client`]).
 
 use std::time::Duration;
 
@@ -50,6 +52,7 @@ pub async fn run(
     let mut conn = pool::connect(db.url.expose(), db.connect_timeout, &name)
         .await
         .context("connecting to the database")?;
+    watch_for_a_vanished_client(&mut conn).await;
     if !ledger::try_lock(&mut conn, job).await? {
         return Ok(Ran::Busy);
     }
@@ -57,6 +60,23 @@ pub async fn run(
     // Dropping the connection would release the lock too; unlocking says so sooner.
     let _ = ledger::unlock(&mut conn, job).await;
     ran
+}
+
+/// How often PostgreSQL checks, during a statement, that the job's process is still there.
+const CLIENT_CHECK: &str = "1s";
+
+/// Without this, a replica killed while its job's statement runs (or waits for a row lock)
+/// leaves a backend that finishes the statement, commits it and holds the job's advisory lock
+/// meanwhile, although no one will record the run: PostgreSQL notices a vanished client only
+/// when it next writes to it. `client_connection_check_interval` (PostgreSQL 14+) makes it poll
+/// the socket and end the session, rolling the work back and freeing the lock, within about a
+/// second. On an older server the setting is unknown: the job still runs, as before.
+async fn watch_for_a_vanished_client(conn: &mut diesel_async::AsyncPgConnection) {
+    use diesel_async::SimpleAsyncConnection;
+    let set = format!("SET client_connection_check_interval = '{CLIENT_CHECK}'");
+    if let Err(e) = conn.batch_execute(&set).await {
+        tracing::warn!(error = %e, "this PostgreSQL cannot check for a vanished client (before 14?)");
+    }
 }
 
 async fn locked(

@@ -1,5 +1,6 @@
 //! Scheduled jobs: two schedulers on one database run each job once; a replica that died
-//! mid-job leaves its run abandoned and the job runnable; `GET /admin/jobs`; the delay
+//! mid-job (a dropped connection, or a real process killed mid-statement) leaves its run
+//! abandoned, nothing committed and the job runnable; `GET /admin/jobs`; the delay
 //! refresh and the outbox pruning.
 
 use super::{Replica, aggregated, record};
@@ -200,4 +201,113 @@ async fn pruning_deletes_outbox_rows_older_than_the_retention() {
         .map(|r| r.get(0))
         .collect();
     assert_eq!(ids, [kept]);
+}
+
+/// A real replica process killed (SIGKILL) while its job waits inside the recalculation
+/// statement: its database session must not live on and finish the job behind its back. The
+/// job connection asks PostgreSQL to check for a vanished client during statements, so the
+/// orphaned backend ends within about a second: the advisory lock is free again, nothing the
+/// killed run computed is committed, and the next run closes the dead run as `abandoned` and
+/// computes each product once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replica_process_killed_mid_job_commits_nothing_and_frees_the_lock() {
+    use crate::common::builders::{NewClient, NewProduct, OrderHistory, days_ago};
+    use std::time::{Duration, Instant};
+    let app = TestApp::new().await;
+    let acme = app.insert(NewClient::named("Acme")).await;
+    let tee = app
+        .insert(
+            NewProduct::new(acme, "TEE")
+                .stock(100)
+                .lead_days(Some(10), Some(3), Some(1)),
+        )
+        .await;
+    app.insert(OrderHistory::of(acme).line_at(tee, 90, days_ago(3)))
+        .await;
+
+    // Another writer holds the product: the job's statement will wait on its row lock.
+    let holder = app.db.client().await;
+    holder
+        .batch_execute(&format!(
+            "BEGIN; SELECT id FROM products WHERE id = '{tee}' FOR UPDATE"
+        ))
+        .await
+        .expect("hold the product");
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fulfillment-ops"))
+        .env_clear()
+        .current_dir(std::env::temp_dir())
+        .env("DATABASE_URL", &app.db.url)
+        .env("INSTANCE_ID", "replica-killed")
+        .env("RUST_LOG", "warn")
+        .args(["jobs", "run", "recalculate_lead_times"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn the job");
+
+    let observer = app.db.client().await;
+    let waiting = "SELECT count(*) FROM pg_stat_activity \
+                   WHERE application_name LIKE '%job-recalculate_lead_times%' \
+                     AND wait_event_type = 'Lock'";
+    let started = Instant::now();
+    loop {
+        let n: i64 = observer.query_one(waiting, &[]).await.expect("q").get(0);
+        if n == 1 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the job never reached the product's row lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+
+    // Its backend notices the vanished client while still waiting for the lock and ends.
+    let lock_held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted";
+    let killed = Instant::now();
+    loop {
+        let n: i64 = observer.query_one(lock_held, &[]).await.expect("q").get(0);
+        if n == 0 {
+            break;
+        }
+        assert!(
+            killed.elapsed() < Duration::from_secs(5),
+            "the killed replica's session still holds the job lock {:?} after the kill",
+            killed.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    holder.batch_execute("COMMIT").await.expect("release");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let computed: i64 = observer
+        .query_one(
+            "SELECT count(*) FROM products WHERE timing_last_calculated IS NOT NULL",
+            &[],
+        )
+        .await
+        .expect("q")
+        .get(0);
+    assert_eq!(computed, 0, "the killed run committed nothing");
+    assert_eq!(
+        runs(&app).await,
+        [(
+            "recalculate_lead_times".into(),
+            "running".into(),
+            "replica-killed".into()
+        )]
+    );
+
+    let Ran::Ran(run) = run_now(&app.state, JobName::RecalculateLeadTimes).await else {
+        panic!("the next run takes the free lock");
+    };
+    assert_eq!(run.outcome, "succeeded");
+    assert_eq!(run.rows, Some(1));
+    let all = runs(&app).await;
+    assert_eq!(
+        all.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
+        ["abandoned", "succeeded"]
+    );
 }
