@@ -5,6 +5,7 @@
 mod database;
 mod jobs;
 mod outbox;
+mod restart;
 mod stream;
 
 use std::time::Duration;
