@@ -94,26 +94,28 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         shutdown_drain: state.config.shutdown_drain,
         draining: state.draining.clone(),
     };
-    // The listener starts now, so the first stream finds it connected; at the signal every
-    // live stream ends (browsers reconnect to another replica with their Last-Event-ID)
-    // before the server drains the remaining requests.
+    // The listener starts now, so the first stream finds it connected. At the signal the
+    // scheduler starts no new job; the streams (and the listener feeding them) go on through
+    // the drain and end when it does — when the load balancer no longer sends this replica
+    // anything — so browsers reconnect, with their Last-Event-ID, to another replica.
     let hub = state.live.clone();
     hub.start();
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
     if state.config.jobs.scheduler {
         jobs::scheduler::spawn(
             state.config.clone(),
             state.config.jobs.clone(),
             state.pool.clone(),
-            hub.closing(),
+            stopped,
         );
     } else {
         tracing::info!("SCHEDULER=off: this replica runs no scheduled job");
     }
     let signal = async move {
         shutdown_signal().await;
-        hub.close();
+        stopping.send_replace(true);
     };
-    http::server::serve(listener, router(state), limits, signal).await;
+    http::server::serve(listener, router(state), limits, signal, move || hub.close()).await;
     Ok(())
 }
 

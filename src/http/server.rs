@@ -58,13 +58,16 @@ pub const OVERFLOW_RESERVE: usize = 64;
 const FLOOD_GRACE: Duration = Duration::from_millis(200);
 
 /// Serves `app` on `listener` until `signal` completes; then keeps serving for
-/// `shutdown_drain` with `/readyz` unready, stops accepting, and lets in-flight requests
+/// `shutdown_drain` with `/readyz` unready, stops accepting, calls `drained` (which ends the
+/// live streams: only now, once the load balancer has taken the replica out, so browsers
+/// reconnect to another replica rather than back to this one), and lets in-flight requests
 /// finish within `drain`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: ServerLimits,
     signal: impl Future<Output = ()>,
+    drained: impl FnOnce(),
 ) {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -151,6 +154,7 @@ pub async fn serve(
         }
     }
     drop(listener);
+    drained();
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("stopped after finishing in-flight requests"),
         () = tokio::time::sleep(limits.drain) => tracing::warn!(

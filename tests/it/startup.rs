@@ -665,6 +665,100 @@ async fn sigterm_turns_readiness_off_then_serves_on_for_the_drain() {
     );
 }
 
+/// A live stream through the drain: at SIGTERM it stays open and keeps getting events (the load
+/// balancer may still route here; reconnecting now would come back to this replica), and it
+/// ends when the drain does, so the browser reconnects elsewhere; then the process exits.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_stream_stays_open_through_the_drain_then_ends() {
+    use fulfillment_ops::activity::{Activity, record};
+    let db = TestDb::migrated().await;
+    let created = run(command(Some(&db.url)).args([
+        "user",
+        "create",
+        "--email",
+        "ops@example.com",
+        "--role",
+        "admin",
+        "--password",
+        "drain password 123",
+    ]));
+    assert!(created.status.success(), "{created:?}");
+    let client_id: uuid::Uuid = db
+        .client()
+        .await
+        .query_one(
+            "INSERT INTO clients (name) VALUES ('Acme') RETURNING id",
+            &[],
+        )
+        .await
+        .expect("client")
+        .get(0);
+    let mut server = Server::start_with(&db.url, "draining", &[("SHUTDOWN_DRAIN", "3s")]);
+    server.wait_ready().await;
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let http = reqwest::Client::new();
+    let login: serde_json::Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "ops@example.com", "password": "drain password 123"}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("token");
+    let token = login["access_token"].as_str().expect("access_token");
+    let mut stream = http
+        .get(format!("{base}/api/v1/me/stream"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("stream");
+    assert_eq!(stream.status(), 200);
+    let first = stream
+        .chunk()
+        .await
+        .expect("read")
+        .expect("the opening message");
+    assert!(String::from_utf8_lossy(&first).contains("id:"), "{first:?}");
+
+    let signalled = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // An event committed during the drain reaches the open stream.
+    let mut conn = db.diesel().await;
+    let id = {
+        use diesel_async::AsyncConnection;
+        let event = Activity::CostTrackingAggregated {
+            client_id,
+            period: "2025-01".into(),
+            products: 1,
+        };
+        conn.transaction::<_, diesel::result::Error, _>(async |c| record(c, &event).await)
+            .await
+            .expect("record")
+    };
+    let mut seen = String::new();
+    let ended_at = loop {
+        match tokio::time::timeout(Duration::from_secs(10), stream.chunk()).await {
+            Ok(Ok(Some(bytes))) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+            Ok(Ok(None) | Err(_)) => break signalled.elapsed(),
+            Err(_) => panic!("the stream outlived the drain: {seen}"),
+        }
+    };
+    assert!(
+        seen.contains(&format!("id: {id}")) || seen.contains(&format!("id:{id}")),
+        "the event committed during the drain was delivered: {seen}"
+    );
+    assert!(
+        ended_at >= Duration::from_millis(2800),
+        "the stream ended {ended_at:?} after SIGTERM, before the 3 s drain was over"
+    );
+    let (status, logs) = server.terminate();
+    assert!(status.success(), "{logs}");
+}
+
 /// Migrations while serving: a newer release has applied a migration this binary does not know
 /// (additive, as the guide's are). This replica, in `verify` mode, reports it as `unknown`,
 /// stays ready and keeps serving reads and writes against the newer schema.
