@@ -4,7 +4,8 @@
 # For each scale P (products; 10 x P counted order lines over the last 120 days, 1000 products
 # a client, two thirds with their own lead times, a third of the clients with defaults):
 #   psql:  the bare statement, src/lead_times/recalculate.sql, PREPAREd and EXECUTEd for every
-#          client (as the job runs it), timed by psql's \timing, median of RUNS;
+#          client (as the job runs it), timed by psql's \timing, median of RUNS; each run (psql
+#          and job) after an untimed VACUUM, as a nightly run finds the tables;
 #   job:   `fulfillment-ops jobs recalculate-lead-times` (the same statement through
 #          diesel-async, plus process start and connect), wall clock, median of RUNS;
 #   api:   `POST /api/v1/clients/{id}/lead-times/recalculate` for one client (1000 products),
@@ -62,16 +63,26 @@ SQL
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# Every timed run starts from a vacuumed table, as a nightly job finds it (autovacuum runs in
+# the hours between): back-to-back runs would otherwise time the previous runs' dead row
+# versions (each run rewrites every product row), which grow with the runs, not the data.
+settle() {
+  psql -qX "$DATABASE_URL" -c "VACUUM (ANALYZE) products, product_timing_inputs" >/dev/null
+}
+
 psql_ms() { # client-uuid-or-NULL -> median ms of the bare statement
   local client=$1
-  { echo "\\set QUIET on"; echo "PREPARE recalc(date, integer, uuid, uuid) AS"; cat "$stmt"; echo ";"
-    echo "\\timing on"
-    for _ in $(seq "$runs"); do echo "EXECUTE recalc(current_date, 90, $client, NULL);"; done
-  } | psql -qtA "$DATABASE_URL" | awk '/^Time:/ {print $2}' | median
+  for _ in $(seq "$runs"); do
+    settle
+    { echo "\\set QUIET on"; echo "PREPARE recalc(date, integer, uuid, uuid) AS"; cat "$stmt"; echo ";"
+      echo "\\timing on"; echo "EXECUTE recalc(current_date, 90, $client, NULL);"
+    } | psql -qtA "$DATABASE_URL" | awk '/^Time:/ {print $2}'
+  done | median
 }
 
 job_ms() {
   for _ in $(seq "$runs"); do
+    settle
     local t0; t0=$(date +%s%3N)
     "$bin" jobs recalculate-lead-times >/dev/null
     echo $(( $(date +%s%3N) - t0 ))

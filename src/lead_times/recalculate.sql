@@ -48,15 +48,18 @@ targets AS (
     ORDER BY p.id
     FOR NO KEY UPDATE OF p
 ),
+-- The window's bounds are written out here rather than taken from w: behind a CTE the planner
+-- cannot see them, guesses a third of the orders, and at ten million lines picks a nested
+-- loop of index probes into order_request_items (random reads: 75 of the statement's 107 s
+-- at 1 000 000 products) instead of one hash join over a sequential scan.
 demand AS (
     SELECT c.product_id, c.client_id,
            COALESCE(SUM(c.quantity) FILTER (
-               WHERE c.ordered_at >= w.w_start::timestamp AT TIME ZONE 'UTC'), 0)::bigint
-               AS window_units,
+               WHERE c.ordered_at >= ($1::date + 1 - $2::integer)::timestamp AT TIME ZONE 'UTC'),
+               0)::bigint AS window_units,
            MIN(c.ordered_at) AS first_counted_at
     FROM counted_order_lines c
-    CROSS JOIN w
-    WHERE c.ordered_at < w.w_end::timestamp AT TIME ZONE 'UTC'
+    WHERE c.ordered_at < ($1::date + 1)::timestamp AT TIME ZONE 'UTC'
       AND ($3::uuid IS NULL OR c.client_id = $3::uuid)
       AND ($4::uuid IS NULL OR c.product_id = $4::uuid)
     GROUP BY c.product_id, c.client_id
