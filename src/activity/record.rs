@@ -1,7 +1,7 @@
 //! Writing the outbox: [`record`] and [`record_all`], called by the features in the same
 //! transaction as the change they announce.
 //!
-//! Two statements, both inside the caller's transaction:
+//! One statement, inside the caller's transaction, that does two things in this order:
 //! 1. `pg_advisory_xact_lock_shared` on the outbox's key, held until the caller commits or
 //!    rolls back. Recording transactions never wait for each other (the lock is shared; their
 //!    commits still group); the lock only marks them, in `pg_locks`, as "holding outbox ids
@@ -12,10 +12,15 @@
 //!    position therefore never passes an id that may still appear, and "every id after N, up
 //!    to the position" is a complete resume point. Callers record last, just before commit,
 //!    so a gap lasts about one commit.
-//! 2. One multi-row INSERT and one `pg_notify('activity_events', <last id>)`: PostgreSQL
+//! 2. A multi-row INSERT and a `pg_notify('activity_events', <last id>)`: PostgreSQL
 //!    delivers the notification only if the transaction commits, so a rolled-back change
 //!    announces nothing. The payload is the newest id; listeners read every id after the one
 //!    they saw, so one notification per statement is enough.
+//!
+//! The lock comes first by data dependency, not by statement order: every row the INSERT
+//! takes an id for (`nextval`, its column default) is joined to the one row of the lock's
+//! subquery, so no id exists before the lock is held. One round trip instead of two, on every
+//! write that announces something.
 
 use diesel::{
     prelude::*,
@@ -26,16 +31,15 @@ use uuid::Uuid;
 
 use super::types::Activity;
 
-/// The shared advisory lock that marks a recording transaction (see the module doc).
-const LOCK_SQL: &str =
-    "SELECT pg_advisory_xact_lock_shared(hashtextextended('fulfillment-ops activity_events', 0))";
-
-/// Inserts the rows in the order given and notifies the newest id, in one statement.
+/// Takes the shared advisory lock that marks a recording transaction (see the module doc),
+/// then inserts the rows in the order given and notifies the newest id.
 const INSERT_SQL: &str = "\
 WITH ins AS (
     INSERT INTO activity_events (client_id, type, subject_id, payload)
     SELECT u.client_id, u.type, u.subject_id, u.payload
-    FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[])
+    FROM (SELECT pg_advisory_xact_lock_shared(
+                     hashtextextended('fulfillment-ops activity_events', 0))) AS marked(locked)
+    CROSS JOIN unnest($1::uuid[], $2::text[], $3::uuid[], $4::jsonb[])
          WITH ORDINALITY AS u(client_id, type, subject_id, payload, n)
     ORDER BY u.n
     RETURNING id
@@ -70,7 +74,6 @@ pub async fn record_all(
     let types: Vec<&str> = events.iter().map(|e| e.kind().as_str()).collect();
     let subjects: Vec<Option<Uuid>> = events.iter().map(Activity::subject_id).collect();
     let payloads: Vec<serde_json::Value> = events.iter().map(Activity::payload).collect();
-    diesel::sql_query(LOCK_SQL).execute(conn).await?;
     let last: Last = diesel::sql_query(INSERT_SQL)
         .bind::<Array<SqlUuid>, _>(&clients)
         .bind::<Array<Text>, _>(&types)

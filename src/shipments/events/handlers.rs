@@ -8,7 +8,7 @@ use axum::{
 use diesel_async::AsyncConnection;
 
 use super::{
-    EventKey, Outcome, apply, event_key, history,
+    EventKey, Outcome, apply_locked, event_key, history,
     types::{CreateEvent, EventReceipt, ShipmentEvent},
 };
 use crate::{
@@ -39,12 +39,13 @@ pub async fn create_event(
     let (client_id, id) = (scope.client_id, path.shipment_id);
     let applied = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            let shipment = queries::get_row(conn, client_id, id)
+            // Read with the row lock apply needs: one statement for tenancy, carrier and lock.
+            let shipment = queries::get_for_update(conn, client_id, id)
                 .await
                 .or_not_found("shipment")?;
             let rules = shipment.carrier.rules();
             let event = validate(|v| body.parts().checked(v, "", rules, id))?;
-            let mut applied = apply(conn, vec![event]).await?;
+            let mut applied = apply_locked(conn, vec![event]).await?;
             applied
                 .pop()
                 .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("apply answered no event")))

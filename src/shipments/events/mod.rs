@@ -195,17 +195,30 @@ pub async fn apply(
     conn: &mut AsyncPgConnection,
     events: Vec<NewEvent>,
 ) -> QueryResult<Vec<Applied>> {
-    let mut ids: Vec<Uuid> = events.iter().map(|e| e.shipment_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
     shipments::table
-        .filter(shipments::id.eq_any(&ids))
+        .filter(shipments::id.eq_any(shipment_ids(&events)))
         .select(shipments::id)
         .order(shipments::id)
         .for_no_key_update()
         .load::<Uuid>(conn)
         .await?;
+    apply_locked(conn, events).await
+}
 
+fn shipment_ids(events: &[NewEvent]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = events.iter().map(|e| e.shipment_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// [`apply`] for a caller that already holds every event's shipment `FOR NO KEY UPDATE` in
+/// this transaction (one round trip fewer: `POST …/events` reads its shipment with the lock).
+pub async fn apply_locked(
+    conn: &mut AsyncPgConnection,
+    events: Vec<NewEvent>,
+) -> QueryResult<Vec<Applied>> {
+    let ids = shipment_ids(&events);
     let mut stored: HashMap<(Uuid, String), ShipmentEvent> = HashMap::new();
     for chunk in events.chunks(INSERT_CHUNK) {
         let rows: Vec<ShipmentEvent> = diesel::insert_into(shipment_events::table)
