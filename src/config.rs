@@ -15,6 +15,7 @@
 //! | `DATABASE_POOL_SIZE` | `10` | connections per instance |
 //! | `DATABASE_STATEMENT_TIMEOUT` | `30s` | PostgreSQL `statement_timeout` for pooled connections |
 //! | `DATABASE_CONNECT_TIMEOUT` | `5s` | how long to wait for a new connection or a free one |
+//! | `DATABASE_STALL_TIMEOUT` | `3s` | a database that leaves a once-a-second `SELECT 1` unanswered this long is taken as stalled: pooled connections are dropped, requests answer 503 until it answers (see `db::liveness`) |
 //! | `REQUEST_TIMEOUT` | `30s` | a request running longer answers 503 |
 //! | `HEADER_READ_TIMEOUT` | `10s` | a connection that has not sent its request headers by then is closed (also one that sends nothing, or sits idle between requests) |
 //! | `SHUTDOWN_DRAIN` | `5s` | after SIGTERM, how long `/readyz` answers 503 while the replica still serves (`0`: stop at once) |
@@ -129,6 +130,8 @@ pub struct DatabaseConfig {
     pub pool_size: usize,
     pub statement_timeout: Duration,
     pub connect_timeout: Duration,
+    /// How long the liveness probe waits for `SELECT 1` before the database counts as stalled.
+    pub stall_timeout: Duration,
     pub migration_lock_timeout: Duration,
     pub instance_id: String,
 }
@@ -289,11 +292,19 @@ impl DatabaseConfig {
                 reason: format!("{pool_size} is outside 1..=1000"),
             });
         }
+        let stall_timeout = duration("DATABASE_STALL_TIMEOUT", Duration::from_secs(3))?;
+        if stall_timeout.is_zero() {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_STALL_TIMEOUT",
+                reason: "must be more than 0".into(),
+            });
+        }
         Ok(Self {
             url: Secret::new(url),
             pool_size,
             statement_timeout: duration("DATABASE_STATEMENT_TIMEOUT", Duration::from_secs(30))?,
             connect_timeout: duration("DATABASE_CONNECT_TIMEOUT", Duration::from_secs(5))?,
+            stall_timeout,
             migration_lock_timeout: duration("MIGRATION_LOCK_TIMEOUT", Duration::from_secs(300))?,
             instance_id: var("INSTANCE_ID").unwrap_or_else(default_instance_id),
         })

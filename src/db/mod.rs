@@ -4,6 +4,7 @@
 pub mod checksum;
 pub mod errors;
 pub mod health;
+pub mod liveness;
 pub mod migrations;
 pub mod pool;
 pub mod schema;

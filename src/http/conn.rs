@@ -7,12 +7,25 @@
 //! takes it with the [`Db`] extractor. A request that never touches the database (`/healthz`)
 //! checks out none; the connection goes back to the pool when the request's extensions are
 //! dropped, or when the handler is done with it.
+//!
+//! A read that met a connection dying under it ([`retry_lost_reads`]) is run once more: its
+//! new run checks out afresh, and the pool checks the dead connection's siblings first (see
+//! `db::pool`), so a terminated backend costs a GET a retry instead of a 503.
 
 use std::sync::{Arc, Mutex};
 
-use axum::{extract::FromRequestParts, http::Extensions, http::request::Parts};
+use axum::{
+    body::Body,
+    extract::{FromRequestParts, Request},
+    http::{Extensions, Method, header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
 
-use super::{error::ApiError, state::AppState};
+use super::{
+    error::{ApiError, ConnectionLost},
+    state::AppState,
+};
 use crate::db::{DbConn, DbPool};
 
 /// The request's connection, if one was checked out already.
@@ -36,7 +49,7 @@ impl ConnSlot {
         let held = self.0.lock().map(|mut held| held.take()).unwrap_or(None);
         match held {
             Some(conn) => Ok(conn),
-            None => Ok(pool.get().await?),
+            None => Ok(pool.checkout().await?),
         }
     }
 
@@ -59,4 +72,42 @@ impl FromRequestParts<AppState> for Db {
             .await
             .map(Db)
     }
+}
+
+/// Runs a GET or HEAD without a body once more when its answer was a 503 because a database
+/// connection died under it ([`ConnectionLost`]): reading again has no effect but the answer.
+/// Writes are not retried: their statement may have reached the server. A database found
+/// stalled answers differently (no checkout at all), so this never doubles a wait.
+pub async fn retry_lost_reads(req: Request, next: Next) -> Response {
+    let bodiless = !req.headers().contains_key(header::TRANSFER_ENCODING)
+        && req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_none_or(|v| v.as_bytes() == b"0");
+    if !(matches!(*req.method(), Method::GET | Method::HEAD) && bodiless) {
+        return next.run(req).await;
+    }
+    let (parts, _) = req.into_parts();
+    let again = fresh_copy(&parts);
+    let res = next
+        .clone()
+        .run(Request::from_parts(parts, Body::empty()))
+        .await;
+    if res.extensions().get::<ConnectionLost>().is_none() {
+        return res;
+    }
+    tracing::info!("a read met a lost database connection; running it once more");
+    next.run(again).await
+}
+
+/// The request again, without the first run's connection slot.
+fn fresh_copy(parts: &Parts) -> Request {
+    let mut req = Request::new(Body::empty());
+    *req.method_mut() = parts.method.clone();
+    *req.uri_mut() = parts.uri.clone();
+    *req.version_mut() = parts.version;
+    *req.headers_mut() = parts.headers.clone();
+    *req.extensions_mut() = parts.extensions.clone();
+    req.extensions_mut().remove::<ConnSlot>();
+    req
 }

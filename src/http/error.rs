@@ -203,6 +203,14 @@ fn summarize(errors: &[FieldError]) -> String {
 /// `Retry-After` of every 503.
 pub const RETRY_AFTER_SECONDS: &str = "1";
 
+/// The detail of a 503 whose cause was a database connection that died under the request.
+pub const CONNECTION_LOST: &str = "the database connection was lost";
+
+/// Marks a response answered because a database connection died under the request: a read
+/// (GET, HEAD) so answered is tried once more on a fresh connection (`http::conn`).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLost;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
@@ -218,11 +226,14 @@ impl IntoResponse for ApiError {
             }
             // A lost connection or a saturated pool clears in a moment: say when to retry, so
             // clients and load balancers back off instead of hammering.
-            Self::Unavailable(_) => {
+            Self::Unavailable(detail) => {
                 res.headers_mut().insert(
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
+                if detail == CONNECTION_LOST {
+                    res.extensions_mut().insert(ConnectionLost);
+                }
             }
             Self::Throttled {
                 retry_after_secs, ..
@@ -265,12 +276,8 @@ impl From<DieselError> for ApiError {
                 DatabaseErrorKind::SerializationFailure => {
                     Self::Conflict("a concurrent change conflicted with this one; retry".into())
                 }
-                DatabaseErrorKind::ClosedConnection => {
-                    Self::Unavailable("the database connection was lost".into())
-                }
-                _ if connection_lost(info.message()) => {
-                    Self::Unavailable("the database connection was lost".into())
-                }
+                DatabaseErrorKind::ClosedConnection => Self::Unavailable(CONNECTION_LOST.into()),
+                _ if connection_lost(info.message()) => Self::Unavailable(CONNECTION_LOST.into()),
                 _ if info
                     .message()
                     .contains("canceling statement due to statement timeout") =>
@@ -299,8 +306,9 @@ impl From<DieselError> for ApiError {
 /// away mid-query, or the socket failing (08xxx). Diesel reports these as `Unknown`, so the
 /// message is all there is; each means "try again shortly", never a 500.
 fn connection_lost(message: &str) -> bool {
-    const SIGNS: [&str; 8] = [
+    const SIGNS: [&str; 9] = [
         "terminating connection",
+        "error communicating with the server",
         "server closed the connection",
         "connection closed",
         "connection reset",
@@ -319,6 +327,18 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         tracing::warn!(error = %e, "no database connection");
         Self::Unavailable("the database is unavailable".into())
+    }
+}
+
+/// A checkout refused because the database stopped answering is a 503 too, said as such.
+impl From<crate::db::pool::CheckoutError> for ApiError {
+    fn from(e: crate::db::pool::CheckoutError) -> Self {
+        match e {
+            crate::db::pool::CheckoutError::Stalled => {
+                Self::Unavailable("the database is not answering".into())
+            }
+            crate::db::pool::CheckoutError::Pool(e) => e.into(),
+        }
     }
 }
 

@@ -104,7 +104,8 @@ pub fn wrap(
         .layer(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(limits, limit))
-                .layer(DefaultBodyLimit::max(cfg.body_limit_bytes)),
+                .layer(DefaultBodyLimit::max(cfg.body_limit_bytes))
+                .layer(middleware::from_fn(super::conn::retry_lost_reads)),
         )
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(problem_layer::problem_json_errors))

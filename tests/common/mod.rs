@@ -276,6 +276,7 @@ pub fn test_config(database_url: &str) -> Config {
             pool_size: 4,
             statement_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(2),
+            stall_timeout: Duration::from_secs(3),
             migration_lock_timeout: Duration::from_secs(60),
             instance_id: "test-instance".to_owned(),
         },

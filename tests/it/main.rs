@@ -13,6 +13,7 @@ mod common;
 mod admin_migrations;
 mod auth;
 mod benchmarking;
+mod chaos;
 mod clients;
 mod dashboards;
 mod demo_screens;
