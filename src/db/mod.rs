@@ -6,6 +6,7 @@ pub mod errors;
 pub mod health;
 pub mod migrations;
 pub mod pool;
+pub mod prepared;
 pub mod schema;
 pub mod text_enum;
 
