@@ -196,6 +196,6 @@ mod tests {
         let params: Vec<_> = pieces.iter().map(|p| p.param).collect();
         assert_eq!(params, [Some(1), Some(10), Some(1), None]);
         let text: String = pieces.iter().map(|p| p.text.as_str()).collect();
-        assert_eq!(text, "\nSELECT ::uuid, '$2', \n, ");
+        assert_eq!(text, "\nSELECT ::uuid, '$2',  \n, ");
     }
 }
