@@ -32,14 +32,18 @@ rounds=${ROUNDS:-3}
 "$bin" seed-demo --clients "${CLIENTS:-50}" --products-per-client "${PRODUCTS:-200}" \
   --months 12 --rng-seed 16 >"$tmp/seed.out" 2>&1 || { cat "$tmp/seed.out" >&2; exit 1; }
 client=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM clients ORDER BY name, id LIMIT 1")
-IFS='|' read -r product product2 category < <(psql -qtA -F '|' "$DATABASE_URL" -c "
-  SELECT p.id, (SELECT q.id FROM products q WHERE q.client_id = p.client_id AND q.id <> p.id
-                  AND q.archived_at IS NULL ORDER BY q.sku LIMIT 1), p.category
+IFS='|' read -r product category < <(psql -qtA -F '|' "$DATABASE_URL" -c "
+  SELECT p.id, p.category
   FROM products p
   WHERE p.client_id = '$client' AND p.archived_at IS NULL AND p.category IS NOT NULL
     AND p.unit_cost > 0 AND p.reorder_cost > 0 AND p.holding_cost_rate > 0
     AND EXISTS (SELECT 1 FROM order_request_items i WHERE i.product_id = p.id)
   ORDER BY p.sku LIMIT 1")
+# The orders posted (by wrk and pgbench) name two other products, so the EOQ's demand (of
+# $product) does not grow while the rounds run.
+read -r order1 order2 < <(psql -qtA "$DATABASE_URL" -c "
+  SELECT string_agg(id::text, ' ') FROM (SELECT id FROM products WHERE client_id = '$client'
+    AND archived_at IS NULL AND id <> '$product' ORDER BY sku DESC LIMIT 2) p")
 psql -q "$DATABASE_URL" <<SQL
 DELETE FROM budgets WHERE client_id = '$client';
 INSERT INTO budgets (client_id, period_start, period_end, budgeted_amount)
@@ -63,7 +67,7 @@ by_id="$u/api/v1/clients/$client/products/$product"
 variance="$u/api/v1/clients/$client/budgets/variance?from=$from&to=$today&as_of=$today"
 eoq="$by_id/eoq?as_of=$today"
 orders="$u/api/v1/clients/$client/order-requests"
-export BENCH_BODY="{\"items\":[{\"product_id\":\"$product\",\"quantity\":2},{\"product_id\":\"$product2\",\"quantity\":3}],\"notes\":\"bench\"}"
+export BENCH_BODY="{\"items\":[{\"product_id\":\"$order1\",\"quantity\":2},{\"product_id\":\"$order2\",\"quantity\":3}],\"notes\":\"bench\"}"
 
 # The statements POST sends now: the token's user, then insert_order.sql (comments dropped,
 # $n as pgbench variables).
@@ -77,7 +81,7 @@ export BENCH_BODY="{\"items\":[{\"product_id\":\"$product\",\"quantity\":2},{\"p
 pgbench_tps() { # script -> TPS
   pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" -f "$1" \
     -D uid="$uid" -D client="$client" -D status=submitted -D notes=bench \
-    -D products="{$product,$product2}" -D quantities='{2,3}' -D p1="$product" -D p2="$product2" \
+    -D products="{$order1,$order2}" -D quantities='{2,3}' -D p1="$order1" -D p2="$order2" \
     "$DATABASE_URL" 2>&1 | awk '/^tps/ {print int($3); exit}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3f", a/b; else print "n/a" }'; }
