@@ -7,6 +7,7 @@ pub mod health;
 pub mod liveness;
 pub mod migrations;
 pub mod pool;
+pub mod prepared;
 pub mod schema;
 pub mod text_enum;
 

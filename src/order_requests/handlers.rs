@@ -5,7 +5,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use super::{
-    queries::{self, ListFilter, OrderKey},
+    queries::{self, Inserted, ItemRefusal, ListFilter, OrderKey},
     types::{
         CreateOrderRequest, OrderRequest, OrderRequestFilter, OrderRequestPath, OrderStatus,
         Transition, UpdateOrderRequest,
@@ -24,8 +24,23 @@ use crate::{
     },
 };
 
+/// The 422 naming each item whose product cannot be ordered (`i`: its index in the request).
+fn refused_items(refused: Vec<(usize, ItemRefusal)>) -> ApiError {
+    ApiError::Validation(
+        (refused.into_iter())
+            .map(|(i, why)| {
+                let message = match why {
+                    ItemRefusal::NotTheClients => "no such product for this client",
+                    ItemRefusal::Archived => "is archived; unarchive the product to order it",
+                };
+                FieldError::new(format!("items[{i}].product_id"), message)
+            })
+            .collect(),
+    )
+}
+
 /// Every item's product is this client's and not archived (else one 422 naming each item),
-/// locked so neither changes before the lines are written.
+/// key-share locked so none is deleted before the lines are written.
 async fn check_products(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
@@ -33,20 +48,17 @@ async fn check_products(
 ) -> ApiResult<()> {
     let wanted: Vec<_> = items.iter().map(|(p, _)| *p).collect();
     let active = queries::lock_client_products(conn, client_id, &wanted).await?;
-    let errors: Vec<FieldError> = (items.iter().enumerate())
-        .filter_map(|(i, (p, _))| {
-            let message = match active.get(p) {
-                None => "no such product for this client",
-                Some(false) => "is archived; unarchive the product to order it",
-                Some(true) => return None,
-            };
-            Some(FieldError::new(format!("items[{i}].product_id"), message))
+    let refused: Vec<_> = (items.iter().enumerate())
+        .filter_map(|(i, (p, _))| match active.get(p) {
+            None => Some((i, ItemRefusal::NotTheClients)),
+            Some(false) => Some((i, ItemRefusal::Archived)),
+            Some(true) => None,
         })
         .collect();
-    if errors.is_empty() {
+    if refused.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Validation(errors))
+        Err(refused_items(refused))
     }
 }
 
@@ -78,13 +90,12 @@ pub async fn create_order_request(
     extract::Json(body): extract::Json<CreateOrderRequest>,
 ) -> ApiResult<Created<OrderRequest>> {
     let order = body.validate()?;
-    let (client_id, by) = (scope.client_id, scope.user.id);
-    let created = conn
-        .transaction::<_, ApiError, _>(async |conn| {
-            check_products(conn, client_id, &order.items).await?;
-            Ok(queries::insert(conn, client_id, &order, by).await?)
-        })
-        .await?;
+    let client_id = scope.client_id;
+    // One statement (checks and writes), atomic by itself: no BEGIN/COMMIT round trips.
+    let created = match queries::insert(&mut conn, client_id, &order, scope.user.id).await? {
+        Inserted::Created(created) => created,
+        Inserted::Refused(refused) => return Err(refused_items(refused)),
+    };
     let location = format!(
         "/api/v1/clients/{client_id}/order-requests/{}",
         created.order.id

@@ -3,13 +3,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
+use diesel::{
+    prelude::*,
+    sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid},
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{NewOrder, OrderItem, OrderRequest, OrderRequestRow, OrderStatus, Transition};
 use crate::{
-    db::schema::{order_request_items, order_request_transitions, order_requests, products},
+    db::{
+        prepared::Sql,
+        schema::{order_request_items, order_request_transitions, order_requests, products},
+    },
     http::pagination::PageRequest,
     keyset_page,
 };
@@ -132,24 +138,104 @@ pub async fn lock_client_products(
     Ok(owned.into_iter().collect())
 }
 
-/// Inserts an order request, its items and its first transition (the caller holds the
-/// transaction).
+/// `insert_order.sql`: the product check and every write of a new order request, one
+/// statement kept prepared on the connection.
+static INSERT_ORDER: Sql = Sql::new(include_str!("insert_order.sql"));
+
+/// One item of [`INSERT_ORDER`]'s answer: its product's check and, when the order was
+/// written, the order's columns and the item's id.
+#[derive(QueryableByName)]
+struct InsertedItem {
+    #[diesel(sql_type = Bool)]
+    owned: bool,
+    #[diesel(sql_type = Bool)]
+    active: bool,
+    #[diesel(sql_type = SqlUuid)]
+    product_id: Uuid,
+    #[diesel(sql_type = Integer)]
+    quantity: i32,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    item_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    client_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    status: Option<OrderStatus>,
+    #[diesel(sql_type = Nullable<Text>)]
+    notes: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    updated_at: Option<DateTime<Utc>>,
+}
+
+/// Why an item's product cannot be ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemRefusal {
+    /// Not a product of this client (or none at all).
+    NotTheClients,
+    Archived,
+}
+
+/// What [`insert`] did: the order, or nothing and why, per item (its index in the request).
+pub enum Inserted {
+    Created(OrderRequest),
+    Refused(Vec<(usize, ItemRefusal)>),
+}
+
+/// Inserts an order request, its items and its first transition when every item's product is
+/// the client's and active, in one statement and one round trip (no transaction needed).
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     order: &NewOrder,
     by: Uuid,
-) -> QueryResult<OrderRequest> {
-    // One round trip for the order and its first transition.
-    let row: OrderRequestRow = diesel::sql_query(include_str!("insert_order.sql"))
-        .bind::<diesel::sql_types::Uuid, _>(client_id)
-        .bind::<diesel::sql_types::Text, _>(order.status)
-        .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(&order.notes)
-        .bind::<diesel::sql_types::Uuid, _>(by)
-        .get_result(conn)
+) -> QueryResult<Inserted> {
+    let (products, quantities): (Vec<Uuid>, Vec<i32>) = order.items.iter().copied().unzip();
+    let rows: Vec<InsertedItem> = INSERT_ORDER
+        .query()
+        .bind::<SqlUuid, _>(client_id)
+        .bind::<Text, _>(order.status)
+        .bind::<Nullable<Text>, _>(&order.notes)
+        .bind::<SqlUuid, _>(by)
+        .bind::<Array<SqlUuid>, _>(products)
+        .bind::<Array<Integer>, _>(quantities)
+        .load(conn)
         .await?;
-    let items = insert_items(conn, row.id, &order.items).await?;
-    Ok(OrderRequest::new(row, items))
+    let refused: Vec<_> = (rows.iter().enumerate())
+        .filter_map(|(i, r)| match (r.owned, r.active) {
+            (false, _) => Some((i, ItemRefusal::NotTheClients)),
+            (true, false) => Some((i, ItemRefusal::Archived)),
+            (true, true) => None,
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Ok(Inserted::Refused(refused));
+    }
+    // Unreachable unless the statement changes: every item passed, so the order was written.
+    let missing =
+        || diesel::result::Error::DeserializationError("insert_order.sql wrote no order".into());
+    let first = rows.as_slice().first().ok_or_else(missing)?;
+    let row = OrderRequestRow {
+        id: first.id.ok_or_else(missing)?,
+        client_id: first.client_id.ok_or_else(missing)?,
+        status: first.status.ok_or_else(missing)?,
+        notes: first.notes.clone(),
+        created_at: first.created_at.ok_or_else(missing)?,
+        updated_at: first.updated_at.ok_or_else(missing)?,
+    };
+    let items = (rows.iter())
+        .map(|r| {
+            Ok(OrderItem {
+                id: r.item_id.ok_or_else(missing)?,
+                order_request_id: row.id,
+                product_id: r.product_id,
+                quantity: r.quantity,
+            })
+        })
+        .collect::<QueryResult<_>>()?;
+    Ok(Inserted::Created(OrderRequest::new(row, items)))
 }
 
 async fn insert_items(

@@ -168,3 +168,92 @@ async fn order_requests_list_newest_first_across_pages_and_filter() {
     let res = app.get_as(&format!("{path}?from=yesterday"), &user).await;
     assert_invalid_fields(&res, &["from"]);
 }
+
+/// Statements a connection sends while `run` runs.
+async fn statements_sent<F>(conn: &mut diesel_async::AsyncPgConnection, run: F) -> usize
+where
+    F: AsyncFnOnce(&mut diesel_async::AsyncPgConnection),
+{
+    use diesel::connection::InstrumentationEvent;
+    use diesel_async::AsyncConnection;
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&sent);
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    run(conn).await;
+    sent.load(Ordering::SeqCst)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn creating_an_order_request_is_one_prepared_statement() {
+    use diesel_async::RunQueryDsl;
+    use fulfillment_ops::order_requests::{
+        queries::{Inserted, insert},
+        types::{NewOrder as Order, OrderStatus},
+    };
+    let app = TestApp::new().await;
+    let acme = app.insert_client("Acme").await;
+    let user = app.client_user(acme).await;
+    let a = app.insert_product(acme, "A").await;
+    let b = app.insert_product(acme, "B").await;
+    let order = Order {
+        status: OrderStatus::Submitted,
+        notes: None,
+        items: vec![(a, 2), (b, 5)],
+    };
+    let mut conn = app.conn().await;
+    for _ in 0..3 {
+        let sent = statements_sent(&mut conn, async |conn| {
+            match insert(conn, acme, &order, user.id).await.expect("insert") {
+                Inserted::Created(o) => assert_eq!(o.items.len(), 2),
+                Inserted::Refused(r) => panic!("refused: {r:?}"),
+            }
+        })
+        .await;
+        assert_eq!(
+            sent, 1,
+            "the check, the order, its transition and its items"
+        );
+    }
+    let runs: Vec<i64> = diesel::sql_query(
+        "SELECT generic_plans + custom_plans AS runs FROM pg_prepared_statements \
+         WHERE statement LIKE '%INSERT INTO order_request_items%' \
+         AND statement NOT LIKE '%pg_prepared_statements%'",
+    )
+    .load::<Runs>(&mut conn)
+    .await
+    .expect("pg_prepared_statements")
+    .into_iter()
+    .map(|r| r.runs)
+    .collect();
+    assert_eq!(
+        runs,
+        [3],
+        "prepared once on the connection, run three times"
+    );
+    let counts: Vec<Runs> = diesel::sql_query(
+        "SELECT (SELECT count(*) FROM order_requests) + (SELECT count(*) FROM order_request_items) \
+         * 100 + (SELECT count(*) FROM order_request_transitions) * 10000 AS runs",
+    )
+    .load(&mut conn)
+    .await
+    .expect("counts");
+    assert_eq!(
+        counts[0].runs,
+        3 + 6 * 100 + 3 * 10000,
+        "3 orders, 6 lines, 3 transitions"
+    );
+}
+
+#[derive(diesel::QueryableByName)]
+struct Runs {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    runs: i64,
+}

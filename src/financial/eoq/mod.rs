@@ -13,6 +13,7 @@ use uuid::Uuid;
 use self::types::{EoqFigures, EoqQuery, ProductEoq};
 use crate::{
     auth::tenancy::ClientScope,
+    db::prepared::Sql,
     http::{
         conn::Db,
         error::{ApiResult, OrNotFound, Problem},
@@ -43,8 +44,9 @@ pub async fn product_eoq(
 // Query --------------------------------------------------------------------------------------
 
 /// A product's EOQ inputs and figures over the twelve months ending with `as_of`; the formulas
-/// are at the top of the file and in `docs/financial.md`.
-const EOQ_SQL: &str = include_str!("product_eoq.sql");
+/// are at the top of the file and in `docs/financial.md`. Kept prepared on each connection:
+/// planning it (about 1 ms) cost several times its run (0.15 ms).
+static EOQ_SQL: Sql = Sql::new(include_str!("product_eoq.sql"));
 
 /// The product's EOQ inputs and figures; `NotFound` when it is not a product of this client.
 pub async fn eoq_figures(
@@ -53,7 +55,8 @@ pub async fn eoq_figures(
     product_id: Uuid,
     as_of: NaiveDate,
 ) -> QueryResult<EoqFigures> {
-    diesel::sql_query(EOQ_SQL)
+    EOQ_SQL
+        .query()
         .bind::<diesel::sql_types::Uuid, _>(product_id)
         .bind::<diesel::sql_types::Uuid, _>(client_id)
         .bind::<Date, _>(as_of)

@@ -21,13 +21,36 @@ use crate::{
     http::decimal::Decimal,
 };
 
-const VARIANCE_SQL: &str = include_str!("budget_variance.sql");
 const SLOT: &str = "/* budget_variance.sql */";
+
+/// `budget_variance.sql` with each client filter widened so that a NULL `$1` reads every
+/// client (the daily job aggregates all at once). The report itself keeps the strict
+/// `client_id = $1` filters, so its prepared generic plan can use the client indexes; these
+/// statements run as `sql_query`, planned with their values, where `NULL IS NULL` folds away.
+fn variance_sql() -> &'static str {
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        let mut sql = include_str!("budget_variance.sql").to_owned();
+        for alias in ["b", "p", "ct"] {
+            let strict = format!("{alias}.client_id = $1::uuid");
+            assert_eq!(
+                sql.matches(&strict).count(),
+                1,
+                "budget_variance.sql filters {alias} on $1 once"
+            );
+            sql = sql.replace(&strict, &format!("($1::uuid IS NULL OR {strict})"));
+        }
+        sql
+    });
+    &SQL
+}
 
 /// The statuses of the budgets overlapping `[from, to]`, as the variance report answers them.
 fn before_sql() -> &'static str {
     static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!("SELECT v.budget_id, v.status, v.projected_status FROM ({VARIANCE_SQL}) v")
+        format!(
+            "SELECT v.budget_id, v.status, v.projected_status FROM ({}) v",
+            variance_sql()
+        )
     });
     &SQL
 }
@@ -39,7 +62,7 @@ fn crossings_sql() -> &'static str {
             template.contains(SLOT),
             "crossings.sql has its variance slot"
         );
-        template.replace(SLOT, VARIANCE_SQL)
+        template.replace(SLOT, variance_sql())
     });
     &SQL
 }

@@ -6,4 +6,6 @@ mod budgets;
 mod cost_tracking;
 mod costs;
 mod eoq;
+mod prepared;
 mod variance;
+mod variance_plan;

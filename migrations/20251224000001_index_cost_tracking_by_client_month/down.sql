@@ -1,0 +1,1 @@
+DROP INDEX cost_tracking_client_id_period_product_id_idx;
