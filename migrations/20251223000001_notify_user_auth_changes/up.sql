@@ -1,8 +1,8 @@
 -- Every replica caches, per user, the facts a bearer token is checked against (role, client,
--- password fingerprint: src/auth/user_cache.rs) instead of reading the user on every request.
--- These triggers tell every replica at once, through LISTEN/NOTIFY on `user_auth_changes`,
--- when those facts change: the payload is the user's id, or '*' after a TRUNCATE (forget
--- everyone). The notification is sent at commit, so a rolled-back change announces nothing.
+-- password fingerprint: src/auth/user_cache.rs) instead of reading the user on every request,
+-- and which clients exist (staff's tenancy check). These triggers tell every replica at once,
+-- through LISTEN/NOTIFY on `user_auth_changes`, when those facts change: the payload is the
+-- user's id, 'client:<id>' for a deleted client, or '*' after a TRUNCATE (forget everything). The notification is sent at commit, so a rolled-back change announces nothing.
 -- No trigger on INSERT: a replica caches only users it has read, so a new user is never
 -- cached yet; updates of other columns (name, email, updated_at) do not notify either.
 
@@ -11,6 +11,8 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_LEVEL = 'STATEMENT' THEN
         PERFORM pg_notify('user_auth_changes', '*');
+    ELSIF TG_TABLE_NAME = 'clients' THEN
+        PERFORM pg_notify('user_auth_changes', 'client:' || OLD.id);
     ELSE
         PERFORM pg_notify('user_auth_changes', OLD.id::text);
     END IF;
@@ -35,5 +37,15 @@ CREATE TRIGGER users_auth_deleted
 
 CREATE TRIGGER users_auth_truncated
     AFTER TRUNCATE ON users
+    FOR EACH STATEMENT
+    EXECUTE FUNCTION notify_user_auth_change();
+
+CREATE TRIGGER clients_auth_deleted
+    AFTER DELETE ON clients
+    FOR EACH ROW
+    EXECUTE FUNCTION notify_user_auth_change();
+
+CREATE TRIGGER clients_auth_truncated
+    AFTER TRUNCATE ON clients
     FOR EACH STATEMENT
     EXECUTE FUNCTION notify_user_auth_change();

@@ -23,7 +23,10 @@
 //! - **Never before the first listen.** Until a listener has listened once, nothing is cached:
 //!   an app that never starts its listener (a test's) reads the user on every request.
 //!
-//! The bound is [`CAPACITY`] users, least recently used evicted first (about 150 bytes each).
+//! The same rules keep the clients known to exist, for the tenancy check of staff, who may
+//! name any client ([`super::tenancy`]): a client's deletion notifies `client:<id>`.
+//!
+//! The bound is [`CAPACITY`] users and as many clients, least recently used evicted first (about 150 bytes each).
 //! Revocation needs no negative entries: a deleted user is not cached, so every request with its
 //! token reads (and refuses) it. A change committed on this replica reaches its own cache
 //! the same way, so a request sent in the few hundred microseconds between the commit and
@@ -69,6 +72,8 @@ struct Entry {
 
 struct Entries {
     map: LruCache<Uuid, Entry>,
+    /// Clients known to exist, and when that was read.
+    clients: LruCache<Uuid, Instant>,
     generation: u64,
 }
 
@@ -96,9 +101,11 @@ impl Default for UserCache {
 
 impl UserCache {
     pub fn with_capacity(capacity: usize) -> Self {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
         Self {
             entries: Mutex::new(Entries {
-                map: LruCache::new(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN)),
+                map: LruCache::new(capacity),
+                clients: LruCache::new(capacity),
                 generation: 0,
             }),
             base: Instant::now(),
@@ -131,7 +138,35 @@ impl UserCache {
         None
     }
 
-    /// To take right before reading a user (see [`UserCache::insert`]).
+    /// Whether the client is cached as existing, and still trusted at `now`.
+    pub fn client_exists(&self, id: Uuid, now: Instant) -> bool {
+        if !self.watched.load(Ordering::Acquire) {
+            return false;
+        }
+        let confirmed = self.confirmed_at();
+        let mut entries = self.lock();
+        match entries.clients.get(&id) {
+            Some(loaded) if now.saturating_duration_since((*loaded).max(confirmed)) < GRACE => true,
+            Some(_) => {
+                entries.clients.pop(&id);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Stores that the client was read as existing under `ticket` (see [`UserCache::insert`]).
+    pub fn insert_client(&self, ticket: Ticket, id: Uuid) {
+        if !self.watched.load(Ordering::Acquire) {
+            return;
+        }
+        let mut entries = self.lock();
+        if entries.generation == ticket.generation {
+            entries.clients.put(id, ticket.at);
+        }
+    }
+
+    /// To take right before reading a user or a client (see [`UserCache::insert`]).
     pub fn ticket(&self) -> Ticket {
         Ticket {
             generation: self.lock().generation,
@@ -151,16 +186,22 @@ impl UserCache {
         }
     }
 
-    /// A notification's payload: one user's id, or anything else (`*`) for everyone.
+    /// A notification's payload: one user's id, `client:<id>`, or anything else (`*`) for
+    /// everything.
     pub fn forget(&self, payload: &str) {
         let mut entries = self.lock();
         entries.generation += 1;
-        match payload.parse::<Uuid>() {
-            Ok(id) => {
-                entries.map.pop(&id);
+        if let Some(id) = payload.strip_prefix("client:") {
+            if let Ok(id) = id.parse::<Uuid>() {
+                entries.clients.pop(&id);
+                return;
             }
-            Err(_) => entries.map.clear(),
+        } else if let Ok(id) = payload.parse::<Uuid>() {
+            entries.map.pop(&id);
+            return;
         }
+        entries.map.clear();
+        entries.clients.clear();
     }
 
     /// The listener listens (again): news may have been missed while it was away.
@@ -168,6 +209,7 @@ impl UserCache {
         let mut entries = self.lock();
         entries.generation += 1;
         entries.map.clear();
+        entries.clients.clear();
         self.watched.store(true, Ordering::Release);
     }
 
@@ -177,7 +219,7 @@ impl UserCache {
         self.confirmed.fetch_max(nanos, Ordering::AcqRel);
     }
 
-    /// Cached users (for `/metrics` and tests).
+    /// Cached users.
     pub fn len(&self) -> usize {
         self.lock().map.len()
     }
@@ -274,7 +316,17 @@ mod tests {
         cache.forget(&b.to_string());
         assert!(cache.get(b, Instant::now()).is_none());
         assert!(cache.get(c, Instant::now()).is_some());
+        let acme = Uuid::new_v4();
+        cache.insert_client(cache.ticket(), acme);
+        assert!(cache.client_exists(acme, Instant::now()));
+        cache.forget(&format!("client:{acme}"));
+        assert!(!cache.client_exists(acme, Instant::now()));
+        assert!(
+            cache.get(c, Instant::now()).is_some(),
+            "a client's news keeps users"
+        );
+        cache.insert_client(cache.ticket(), acme);
         cache.forget("*");
-        assert!(cache.is_empty());
+        assert!(cache.is_empty() && !cache.client_exists(acme, Instant::now()));
     }
 }

@@ -173,6 +173,27 @@ async fn every_replica_refuses_a_revoked_token_within_a_second() {
         changed,
     );
     assert!(took.await < WITHIN);
+
+    // A client deleted in SQL: B's staff, who knew it existed, get 404 for it (not an empty
+    // list).
+    let initech = app.insert_client("Initech").await;
+    let list = format!("/api/v1/clients/{initech}/products");
+    for _ in 0..2 {
+        assert_eq!(status(&b.router, &list, &admin.token).await, StatusCode::OK);
+    }
+    assert!(b.state.users.client_exists(initech, Instant::now()));
+    let changed = Instant::now();
+    app.db
+        .execute(&format!("DELETE FROM clients WHERE id = '{initech}'"))
+        .await;
+    let took = refused_after(
+        &b.router,
+        &list,
+        &admin.token,
+        StatusCode::NOT_FOUND,
+        changed,
+    );
+    assert!(took.await < WITHIN);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -296,20 +317,30 @@ async fn a_warm_read_sends_the_handlers_statement_alone() {
     let product = app.insert_product(acme, "A").await;
     let path = format!("/api/v1/clients/{acme}/products/{product}");
     let db = app.db.name.clone();
-    let reads = async |n: usize| {
+    let admin = app.admin().await;
+    let reads = async |n: usize, token: &str| {
         let before = statements(&db);
         for _ in 0..n {
-            assert_eq!(
-                status(&app.router, &path, &user.token).await,
-                StatusCode::OK
-            );
+            assert_eq!(status(&app.router, &path, token).await, StatusCode::OK);
         }
         statements(&db) - before
     };
-    reads(1).await; // opens the pool's connection
-    // With no listener, nothing is cached: the user is read with every request.
-    assert_eq!(reads(5).await, 10);
+    reads(1, &user.token).await; // opens the pool's connection
+    // With no listener, nothing is cached: the user is read with every request (and, for
+    // staff, whether the client exists).
+    assert_eq!(reads(5, &user.token).await, 10);
+    assert_eq!(reads(5, &admin.token).await, 15);
     listening(&[&app.state]).await;
-    assert_eq!(reads(1).await, 2, "the first read loads the user");
-    assert_eq!(reads(20).await, 20, "then one statement per read");
+    assert_eq!(
+        reads(1, &user.token).await,
+        2,
+        "the first read loads the user"
+    );
+    assert_eq!(
+        reads(20, &user.token).await,
+        20,
+        "then one statement per read"
+    );
+    assert_eq!(reads(1, &admin.token).await, 3, "user, client, product");
+    assert_eq!(reads(20, &admin.token).await, 20, "also for staff");
 }
