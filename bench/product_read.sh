@@ -42,8 +42,15 @@ done
 
 command -v pgbench >/dev/null || { echo "install pgbench (postgresql-contrib)" >&2; exit 1; }
 # The endpoint's statement, as the server sent it (the pool connection's last query).
-select=$(psql -qtA "$DATABASE_URL" -c "SELECT query FROM pg_stat_activity WHERE datname = current_database()
-  AND application_name LIKE 'fulfillment-ops/pool/%' AND query LIKE '%FROM \"products\"%' LIMIT 1")
+# The scheduler's jobs share the pool, so a connection's last query may be theirs: read again.
+select=
+for _ in $(seq 20); do
+  curl -fs -o /dev/null -H "Authorization: Bearer $client_token" "$u$path"
+  select=$(psql -qtA "$DATABASE_URL" -c "SELECT query FROM pg_stat_activity WHERE datname = current_database()
+    AND application_name LIKE 'fulfillment-ops/pool/%' AND query LIKE '%FROM \"products\"%' LIMIT 1")
+  [ -n "$select" ] && break
+  sleep 0.1
+done
 case $select in
   *'"products"."id" = $1'*'"products"."client_id" = $2'*'LIMIT $3'*) ;;
   *) echo "unexpected product SELECT: $select" >&2; exit 1 ;;
