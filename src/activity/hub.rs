@@ -20,6 +20,11 @@
 //!   with `resync` (see [`super::stream`]).
 //! - It starts with the first stream (or at `serve`), and stops at shutdown, which also ends
 //!   every stream so a rolling deploy moves browsers to another replica.
+//! - The same connection also `LISTEN`s on `user_auth_changes` for the replica's cache of
+//!   token users ([`crate::auth::user_cache`]): one listening connection per replica. Each
+//!   such notification goes to the cache; the cache is cleared at every (re)connection and
+//!   the connection proves every 200 ms that it still hears (the cache trusts nothing long
+//!   past the last proof).
 
 use std::{
     collections::HashMap,
@@ -40,7 +45,10 @@ use super::{
     config::LiveConfig,
     queries::{EVENTS_AFTER_SQL, RECORDERS_SQL, STILL_RECORDING_SQL},
 };
-use crate::config::{DatabaseConfig, Secret};
+use crate::{
+    auth::user_cache::{self, UserCache},
+    config::{DatabaseConfig, Secret},
+};
 
 /// Rows per read of the outbox.
 const PAGE: i64 = 500;
@@ -102,6 +110,8 @@ pub struct Hub {
     open: Mutex<Open>,
     /// Listener sessions opened (1 + reconnects), for `/metrics`.
     pub sessions: AtomicU64,
+    /// Told of every `user_auth_changes` notification.
+    users: Arc<UserCache>,
 }
 
 /// A stream's place in the limits; dropping it frees the place.
@@ -124,7 +134,7 @@ impl Drop for Admission {
 }
 
 impl Hub {
-    pub fn new(config: LiveConfig, db: &DatabaseConfig) -> Arc<Self> {
+    pub fn new(config: LiveConfig, db: &DatabaseConfig, users: Arc<UserCache>) -> Arc<Self> {
         let (tx, _) = broadcast::channel(config.stream_buffer);
         Arc::new(Self {
             config,
@@ -138,6 +148,7 @@ impl Hub {
             shutdown: watch::channel(false).0,
             open: Mutex::default(),
             sessions: AtomicU64::new(0),
+            users,
         })
     }
 
@@ -234,10 +245,14 @@ impl Hub {
                 .map_err(|_| anyhow::anyhow!("no connection within the connect timeout"))??;
         let woken = Arc::new(Notify::new());
         let wake = woken.clone();
+        let users = self.users.clone();
         let mut driver = tokio::spawn(async move {
             let mut messages = stream::poll_fn(move |cx| connection.poll_message(cx));
             while let Some(message) = messages.next().await {
                 match message {
+                    Ok(AsyncMessage::Notification(n)) if n.channel() == user_cache::CHANNEL => {
+                        users.forget(n.payload())
+                    }
                     Ok(AsyncMessage::Notification(_)) => wake.notify_one(),
                     Ok(_) => {}
                     Err(e) => return e.to_string(),
@@ -248,30 +263,16 @@ impl Hub {
         let result = async {
             client
                 .batch_execute(&format!(
-                    "SET application_name = '{}'; LISTEN activity_events",
-                    self.app_name
+                    "SET application_name = '{}'; LISTEN activity_events; LISTEN {}",
+                    self.app_name,
+                    user_cache::CHANNEL
                 ))
                 .await?;
-            let statement = client.prepare(EVENTS_AFTER_SQL).await?;
-            if self.position.load(Ordering::SeqCst) < 0 {
-                // Where the outbox ends, once the ids below it are final.
-                let row = client
-                    .query_one("SELECT coalesce(max(id), 0) FROM activity_events", &[])
-                    .await?;
-                self.settle(&client).await?;
-                self.position.store(row.get(0), Ordering::SeqCst);
-            }
-            self.sessions.fetch_add(1, Ordering::Relaxed);
-            self.catch_up(&client, &statement).await?;
-            self.ready.send_replace(true);
-            *backoff = BACKOFF_MIN;
-            loop {
-                tokio::select! {
-                    () = woken.notified() => {}
-                    () = tokio::time::sleep(POLL) => {}
-                    _ = closing.wait_for(|c| *c) => return Ok(()),
-                }
-                self.catch_up(&client, &statement).await?;
+            // Listening from here on: whatever changed before is read afresh.
+            self.users.reset();
+            tokio::select! {
+                r = self.fan_out(&client, &woken, closing, backoff) => r,
+                r = user_cache::keep_confirming(&self.users, &client) => Ok(r?),
             }
         };
         let outcome = tokio::select! {
@@ -280,6 +281,38 @@ impl Hub {
         };
         driver.abort();
         outcome
+    }
+
+    /// The outbox's part of a session: catch up, then read on every notification. `Ok` only at
+    /// shutdown.
+    async fn fan_out(
+        &self,
+        client: &tokio_postgres::Client,
+        woken: &Notify,
+        closing: &mut watch::Receiver<bool>,
+        backoff: &mut Duration,
+    ) -> anyhow::Result<()> {
+        let statement = client.prepare(EVENTS_AFTER_SQL).await?;
+        if self.position.load(Ordering::SeqCst) < 0 {
+            // Where the outbox ends, once the ids below it are final.
+            let row = client
+                .query_one("SELECT coalesce(max(id), 0) FROM activity_events", &[])
+                .await?;
+            self.settle(client).await?;
+            self.position.store(row.get(0), Ordering::SeqCst);
+        }
+        self.sessions.fetch_add(1, Ordering::Relaxed);
+        self.catch_up(client, &statement).await?;
+        self.ready.send_replace(true);
+        *backoff = BACKOFF_MIN;
+        loop {
+            tokio::select! {
+                () = woken.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+                _ = closing.wait_for(|c| *c) => return Ok(()),
+            }
+            self.catch_up(client, &statement).await?;
+        }
     }
 
     /// Broadcasts every row after the position, in id order, never passing an id that may

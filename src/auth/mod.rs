@@ -8,3 +8,4 @@ pub mod principal;
 pub mod tenancy;
 pub mod throttle;
 pub mod token;
+pub mod user_cache;

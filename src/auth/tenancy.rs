@@ -58,9 +58,13 @@ async fn check(
     if !user.can_access_client(client_id) {
         return Err(ApiError::not_found("client"));
     }
-    if user.role != Role::Client {
-        // Staff can name any client: one query, on the connection authentication used. A
-        // client user's own client exists while the user does: no query at all.
+    let now = std::time::Instant::now();
+    if user.role != Role::Client && !state.users.client_exists(client_id, now) {
+        // Staff can name any client: one query, on the connection authentication used, unless
+        // the replica knows the client exists (cached like the token's user, forgotten on
+        // every replica when the client is deleted: `super::user_cache`). A client user's own
+        // client exists while the user does: no query at all.
+        let ticket = state.users.ticket();
         let slot = ConnSlot::of(&mut parts.extensions);
         let mut conn = slot.take(&state.pool).await?;
         let found = select(exists(clients::table.find(client_id)))
@@ -70,6 +74,7 @@ async fn check(
         if !found? {
             return Err(ApiError::not_found("client"));
         }
+        state.users.insert_client(ticket, client_id);
     }
     Ok(ClientScope { client_id, user })
 }

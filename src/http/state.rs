@@ -35,6 +35,8 @@ pub struct AppState {
     pub draining: Arc<std::sync::atomic::AtomicBool>,
     /// The replica's live-update fan-out (listener, broadcast, stream limits).
     pub live: Arc<crate::activity::hub::Hub>,
+    /// The facts bearer tokens are checked against, kept fresh by `live`'s listener.
+    pub users: Arc<crate::auth::user_cache::UserCache>,
 }
 
 impl AppState {
@@ -45,7 +47,9 @@ impl AppState {
             started_at: Utc::now(),
         };
         let metrics = Arc::new(Metrics::new(pool.clone()));
-        let live = crate::activity::hub::Hub::new(config.live.clone(), &config.database);
+        let users = Arc::new(crate::auth::user_cache::UserCache::default());
+        let live =
+            crate::activity::hub::Hub::new(config.live.clone(), &config.database, users.clone());
         match crate::activity::gauges::HubGauges::new(live.clone()) {
             Ok(g) => {
                 if let Err(e) = metrics.registry().register(Box::new(g)) {
@@ -56,6 +60,7 @@ impl AppState {
         }
         Self {
             live,
+            users,
             pool,
             readiness_conn: Arc::default(),
             config: Arc::new(config),

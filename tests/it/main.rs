@@ -12,6 +12,7 @@ mod common;
 
 mod admin_migrations;
 mod auth;
+mod auth_cache;
 mod benchmarking;
 mod chaos;
 mod clients;
