@@ -30,9 +30,14 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::Activity;
+use crate::db::prepared::Sql;
 
 /// Takes the shared advisory lock that marks a recording transaction (see the module doc),
 /// then inserts the rows in the order given and notifies the newest id.
+/// Kept prepared on the connection (see [`crate::db::prepared`]): it runs on every write that
+/// announces something.
+static INSERT: Sql = Sql::new(INSERT_SQL);
+
 const INSERT_SQL: &str = "\
 WITH ins AS (
     INSERT INTO activity_events (client_id, type, subject_id, payload)
@@ -74,7 +79,8 @@ pub async fn record_all(
     let types: Vec<&str> = events.iter().map(|e| e.kind().as_str()).collect();
     let subjects: Vec<Option<Uuid>> = events.iter().map(Activity::subject_id).collect();
     let payloads: Vec<serde_json::Value> = events.iter().map(Activity::payload).collect();
-    let last: Last = diesel::sql_query(INSERT_SQL)
+    let last: Last = INSERT
+        .query()
         .bind::<Array<SqlUuid>, _>(&clients)
         .bind::<Array<Text>, _>(&types)
         .bind::<Array<Nullable<SqlUuid>>, _>(&subjects)

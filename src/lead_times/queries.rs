@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     activity::{self, Activity, types::AlertFigures},
-    db::{errors::violates, schema::products},
+    db::{errors::violates, prepared::Sql, schema::products},
     http::{error::ApiError, pagination::PageRequest},
     products::types::Product,
 };
@@ -217,7 +217,11 @@ pub async fn reorder_alerts(
     query: &AlertQuery,
     page: &PageRequest<AlertKey>,
 ) -> QueryResult<Vec<AlertRow>> {
-    diesel::sql_query(alerts_sql())
+    // Kept prepared on the connection: planning this statement (it carries EOQ's) on every
+    // request cost more than running it.
+    static ALERTS: LazyLock<Sql> = LazyLock::new(|| Sql::new(alerts_sql()));
+    ALERTS
+        .query()
         .bind::<sql_types::Uuid, _>(client_id)
         .bind::<Date, _>(today)
         .bind::<Integer, _>(query.within_days)

@@ -22,7 +22,7 @@ use tower::ServiceExt;
 use uuid::Uuid;
 
 use crate::{
-    common::{TestApp, admin_client},
+    common::{TestApp, TestDb, admin_client},
     live::Replica,
 };
 
@@ -293,7 +293,17 @@ fn count_statements() {
                     let path = url.split('?').next().unwrap_or(url);
                     self.0 = path.rsplit('/').next().map(str::to_owned);
                 }
-                InstrumentationEvent::StartQuery { .. } => {
+                InstrumentationEvent::StartQuery { query, .. } => {
+                    // A pooled connection is opened from a tokio-postgres client (no
+                    // establish event): it names itself in its setup's application_name,
+                    // which carries the instance id, set to the database's name below.
+                    if self.0.is_none() {
+                        let text = query.to_string();
+                        if let Some(rest) = text.split("application_name = '").nth(1) {
+                            let name = rest.split('\'').next().unwrap_or_default();
+                            self.0 = name.rsplit('/').next().map(str::to_owned);
+                        }
+                    }
                     if let Some(db) = &self.0 {
                         let mut all = STATEMENTS.get_or_init(Mutex::default).lock().unwrap();
                         *all.entry(db.clone()).or_default() += 1;
@@ -312,7 +322,9 @@ fn count_statements() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_warm_read_sends_the_handlers_statement_alone() {
     count_statements();
-    let app = TestApp::new().await;
+    let db = TestDb::migrated().await;
+    let name = db.name.clone();
+    let app = TestApp::with(db, |c| c.database.instance_id = name).await;
     let (acme, user) = app.client_with_user("Acme").await;
     let product = app.insert_product(acme, "A").await;
     let path = format!("/api/v1/clients/{acme}/products/{product}");
