@@ -36,7 +36,15 @@ pidfile = $tmp/pgbouncer.pid
 unix_socket_dir =
 INI
 echo '"postgres" ""' >"$tmp/users.txt"
-pgbouncer -d "$tmp/pgbouncer.ini"
+chmod 755 "$tmp"
+pgb=(pgbouncer -d "$tmp/pgbouncer.ini")
+# PgBouncer refuses to run as root: run it as the postgres (or nobody) user then.
+if [ "$(id -u)" = 0 ]; then
+  runas=$(id -u postgres >/dev/null 2>&1 && echo postgres || echo nobody)
+  touch "$tmp/pgbouncer.log"; chown "$runas" "$tmp/pgbouncer.log"; chmod 777 "$tmp"
+  pgb=(runuser -u "$runas" -- "${pgb[@]}")
+fi
+"${pgb[@]}"
 trap 'kill "$(cat "$tmp/pgbouncer.pid" 2>/dev/null)" 2>/dev/null || true; bench_cleanup' EXIT
 sleep 0.5
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pgb_port/$db" MIGRATE_ON_STARTUP=off
