@@ -5,6 +5,7 @@ WORKDIR /src
 # Dependencies first, against stub sources, so that this layer is reused until Cargo.toml or
 # Cargo.lock change.
 COPY Cargo.toml Cargo.lock ./
+COPY .cargo ./.cargo
 RUN mkdir -p src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \

@@ -9,6 +9,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use fulfillment_ops::{config, ops};
 
+/// jemalloc instead of glibc's malloc: glibc keeps the freed 19 MiB Argon2 buffers of every
+/// concurrent sign-in in its per-thread arenas (698 MiB after 5 s of wrong passwords, never
+/// given back); jemalloc's background thread returns freed memory within seconds, idle or not.
+/// Chosen over glibc and mimalloc by measurement (docs/benchmarks.md, "Memory").
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "fulfillment-ops",

@@ -8,7 +8,7 @@
 
 use std::{fmt, str::FromStr};
 
-use bigdecimal::{BigDecimal, Zero};
+use bigdecimal::{BigDecimal, ToPrimitive, Zero, num_bigint::BigInt};
 use diesel::{
     deserialize::{FromSql, FromSqlRow},
     expression::AsExpression,
@@ -36,8 +36,88 @@ impl ToSql<Numeric, Pg> for Decimal {
 
 impl FromSql<Numeric, Pg> for Decimal {
     fn from_sql(bytes: PgValue<'_>) -> diesel::deserialize::Result<Self> {
-        <BigDecimal as FromSql<Numeric, Pg>>::from_sql(bytes).map(Decimal)
+        match small_numeric(bytes.as_bytes()) {
+            Some(d) => Ok(d),
+            None => <BigDecimal as FromSql<Numeric, Pg>>::from_sql(bytes).map(Decimal),
+        }
     }
+}
+
+/// NUMERIC's binary form (digit count, weight, sign, display scale, then base-10 000 digits)
+/// read straight into an `i128` when the value fits, as every money, rate and quantity column
+/// does. Diesel's general path builds a `Vec` of digits and a `BigUint` with a multiplication
+/// and an allocation per digit; a page of 50 products reads 200 decimals. `None` (NaN,
+/// infinities, more than 38 digits, anything unexpected) leaves the value to that path.
+fn small_numeric(b: &[u8]) -> Option<Decimal> {
+    let word = |i: usize| b.get(2 * i..2 * i + 2).map(|w| [w[0], w[1]]);
+    let count = usize::from(u16::from_be_bytes(word(0)?));
+    let weight = i64::from(i16::from_be_bytes(word(1)?));
+    let negative = match u16::from_be_bytes(word(2)?) {
+        0 => false,
+        0x4000 => true,
+        _ => return None,
+    };
+    let scale = i64::from(u16::from_be_bytes(word(3)?));
+    if b.len() != 8 + 2 * count {
+        return None;
+    }
+    let mut unscaled: i128 = 0;
+    for i in 0..count {
+        let digit = i128::from(u16::from_be_bytes(word(4 + i)?));
+        if digit >= 10_000 {
+            return None;
+        }
+        // The digit's power of ten in the unscaled value (value × 10^scale).
+        let power = 4 * (weight - i64::try_from(i).ok()?) + scale;
+        let term = if power >= 0 {
+            digit.checked_mul(10i128.checked_pow(u32::try_from(power).ok()?)?)?
+        } else {
+            let divisor = 10i128.checked_pow(u32::try_from(-power).ok()?)?;
+            if digit % divisor != 0 {
+                return None;
+            }
+            digit / divisor
+        };
+        unscaled = unscaled.checked_add(term)?;
+    }
+    if negative {
+        unscaled = -unscaled;
+    }
+    Some(Decimal(BigDecimal::new(BigInt::from(unscaled), scale)))
+}
+
+/// The plain decimal text (`to_plain_string`'s) of a value of up to 38 digits with a scale of
+/// 0 to 40, written into `out` without a heap allocation (`to_plain_string` makes four: the
+/// integer's digits, their bytes, the padded text, the result). `None`: use `to_plain_string`.
+fn plain_str<'a>(value: &BigDecimal, out: &'a mut [u8; 64]) -> Option<&'a str> {
+    let (unscaled, scale) = value.as_bigint_and_scale();
+    let scale = usize::try_from(scale).ok().filter(|s| *s <= 40)?;
+    let unscaled = unscaled.to_i128()?;
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(unscaled.unsigned_abs()).as_bytes();
+    let mut len = 0;
+    let mut push = |bytes: &[u8]| {
+        out[len..len + bytes.len()].copy_from_slice(bytes);
+        len += bytes.len();
+    };
+    if unscaled < 0 {
+        push(b"-");
+    }
+    if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        push(whole);
+        if scale > 0 {
+            push(b".");
+            push(fraction);
+        }
+    } else {
+        push(b"0.");
+        for _ in digits.len()..scale {
+            push(b"0");
+        }
+        push(digits);
+    }
+    std::str::from_utf8(&out[..len]).ok()
 }
 
 impl PartialEq<BigDecimal> for Decimal {
@@ -60,13 +140,19 @@ impl From<BigDecimal> for Decimal {
 
 impl fmt::Display for Decimal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_plain_string())
+        match plain_str(&self.0, &mut [0; 64]) {
+            Some(text) => f.write_str(text),
+            None => f.write_str(&self.0.to_plain_string()),
+        }
     }
 }
 
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.to_plain_string())
+        match plain_str(&self.0, &mut [0; 64]) {
+            Some(text) => s.serialize_str(text),
+            None => s.serialize_str(&self.0.to_plain_string()),
+        }
     }
 }
 
@@ -210,6 +296,71 @@ mod tests {
             rate(&parse("0.25").unwrap()).unwrap().to_plain_string(),
             "0.2500"
         );
+    }
+
+    /// Both fast paths give what the general ones give, digit for digit and scale for scale.
+    #[test]
+    fn fast_paths_match_bigdecimal() {
+        use diesel::pg::data_types::PgNumeric;
+        let encode = |n: &PgNumeric| {
+            let (sign, weight, scale, digits) = match n {
+                PgNumeric::Positive {
+                    weight,
+                    scale,
+                    digits,
+                } => (0u16, *weight, *scale, digits),
+                PgNumeric::Negative {
+                    weight,
+                    scale,
+                    digits,
+                } => (0x4000, *weight, *scale, digits),
+                PgNumeric::NaN => unreachable!(),
+            };
+            let mut b = Vec::new();
+            for w in [digits.len() as u16, weight as u16, sign, scale] {
+                b.extend_from_slice(&w.to_be_bytes());
+            }
+            digits
+                .iter()
+                .for_each(|d| b.extend_from_slice(&d.to_be_bytes()));
+            b
+        };
+        for text in [
+            "0",
+            "0.00",
+            "0.10",
+            "1.25",
+            "-1.25",
+            "-0.05",
+            "0.0000001",
+            "9999999999.99",
+            "12345678.9012",
+            "100",
+            "10000",
+            "100000000",
+            "0.2500",
+            "1e3",
+            "-7",
+            "123456789012345678901234567890.12345678",
+            "0.000000000000000000000000000000000000001",
+        ] {
+            let v = BigDecimal::from_str(text).unwrap();
+            let general = v.to_plain_string();
+            assert_eq!(Decimal(v.clone()).to_string(), general, "{text}");
+            let numeric = PgNumeric::from(&v);
+            let expected = BigDecimal::try_from(&numeric).unwrap();
+            match small_numeric(&encode(&numeric)) {
+                Some(fast) => {
+                    assert_eq!(
+                        fast.0.to_plain_string(),
+                        expected.to_plain_string(),
+                        "{text}"
+                    );
+                    assert_eq!(fast.0, expected, "{text}");
+                }
+                None => assert!(text.len() > 38, "{text} took the slow path"),
+            }
+        }
     }
 
     #[test]
