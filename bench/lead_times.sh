@@ -74,7 +74,11 @@ psql_ms() { # client-uuid-or-NULL -> median ms of the bare statement
   local client=$1
   for _ in $(seq "$runs"); do
     settle
-    { echo "\\set QUIET on"; echo "PREPARE recalc(date, integer, uuid, uuid) AS"; cat "$stmt"; echo ";"
+    # As the job runs it: every client's run sets work_mem for its transaction
+    # (ALL_CLIENTS_WORK_MEM in src/lead_times/queries.rs); a client's run does not.
+    local setup="SET work_mem = '256MB';"
+    [ "$client" = NULL ] || setup=
+    { echo "\\set QUIET on"; echo "$setup"; echo "PREPARE recalc(date, integer, uuid, uuid) AS"; cat "$stmt"; echo ";"
       echo "\\timing on"; echo "EXECUTE recalc(current_date, 90, $client, NULL);"
     } | psql -qtA "$DATABASE_URL" | awk '/^Time:/ {print $2}'
   done | median

@@ -1,8 +1,8 @@
 -- Reorder alerts raised and resolved by a recalculation, for the live stream. Run twice by
 -- src/lead_times/queries.rs (`recalculate`) in the recalculation's transaction: before it
 -- (with $5 NULL: answers the alerting products of the scope, and locks every product of
--- the scope FOR NO KEY UPDATE in id order, the order the recalculation locks them in, so
--- concurrent runs cannot deadlock or see each other's half) and after it (with $5 the ids
+-- the scope FOR NO KEY UPDATE in physical order, as the recalculation does, so a concurrent
+-- PATCH cannot slip between before and after) and after it (with $5 the ids
 -- answered before: answers the products that entered the window, raised = true, and those
 -- that left it, raised = false).
 --
@@ -20,7 +20,7 @@ WITH scope AS (
     FROM products p
     WHERE ($1::uuid IS NULL OR p.client_id = $1::uuid)
       AND ($2::uuid IS NULL OR p.id = $2::uuid)
-    ORDER BY p.id
+    ORDER BY p.ctid
     FOR NO KEY UPDATE OF p
 ),
 alerting AS (

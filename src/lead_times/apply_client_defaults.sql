@@ -6,7 +6,8 @@
 --
 -- In psql: PREPARE apply_defaults(uuid) AS <this statement>; EXECUTE apply_defaults('<id>');
 --
--- The products are locked FOR NO KEY UPDATE in id order (the recalculation's order), and the
+-- The caller holds the client's lead-time writers' lock (so no recalculation runs on these
+-- products meanwhile); the products are locked FOR NO KEY UPDATE in physical order, and the
 -- outer WHERE re-checks "has none" on the locked row, so a product given lead times by a
 -- concurrent PATCH keeps them. A client without any default changes nothing.
 
@@ -26,7 +27,7 @@ locked AS (
     WHERE p.client_id = $1
       AND p.supplier_lead_days IS NULL AND p.shipping_lead_days IS NULL
       AND p.processing_lead_days IS NULL AND p.safety_buffer_days IS NULL
-    ORDER BY p.id
+    ORDER BY p.ctid
     FOR NO KEY UPDATE
 ),
 updated AS (

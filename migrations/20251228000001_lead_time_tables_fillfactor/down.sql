@@ -1,0 +1,2 @@
+ALTER TABLE products RESET (fillfactor);
+ALTER TABLE product_timing_inputs RESET (fillfactor);
