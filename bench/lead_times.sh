@@ -4,10 +4,11 @@
 # For each scale P (products; 10 x P counted order lines over the last 120 days, 1000 products
 # a client, two thirds with their own lead times, a third of the clients with defaults):
 #   psql:  the bare statement, src/lead_times/recalculate.sql, PREPAREd and EXECUTEd for every
-#          client (as the job runs it), timed by psql's \timing, median of RUNS; each run (psql
-#          and job) after an untimed VACUUM, as a nightly run finds the tables;
+#          client (as the job runs it, with its work_mem), timed by psql's \timing; each run
+#          (psql and job) after an untimed VACUUM, as a nightly run finds the tables;
 #   job:   `fulfillment-ops jobs recalculate-lead-times` (the same statement through
-#          diesel-async, plus process start and connect), wall clock, median of RUNS;
+#          diesel-async, plus process start and connect), wall clock;
+#   each scale in its own database, RUNS rounds alternating the scales, medians per scale;
 #   api:   `POST /api/v1/clients/{id}/lead-times/recalculate` for one client (1000 products),
 #          against the same statement for that client in psql.
 # Goals: job <= 1.5 x psql; the largest scale's time <= 1.1 x (scale ratio) x the smallest's.
@@ -70,9 +71,9 @@ settle() {
   psql -qX "$DATABASE_URL" -c "VACUUM (ANALYZE) products, product_timing_inputs" >/dev/null
 }
 
-psql_ms() { # client-uuid-or-NULL -> median ms of the bare statement
+psql_ms() { # client-uuid-or-NULL [runs] -> median ms of the bare statement
   local client=$1
-  for _ in $(seq "$runs"); do
+  for _ in $(seq "${2:-$runs}"); do
     settle
     # As the job runs it: every client's run sets work_mem for its transaction
     # (ALL_CLIENTS_WORK_MEM in src/lead_times/queries.rs); a client's run does not.
@@ -84,23 +85,39 @@ psql_ms() { # client-uuid-or-NULL -> median ms of the bare statement
   done | median
 }
 
-job_ms() {
-  for _ in $(seq "$runs"); do
-    settle
-    local t0; t0=$(date +%s%3N)
-    "$bin" jobs recalculate-lead-times >/dev/null
-    echo $(( $(date +%s%3N) - t0 ))
-  done | median
+job_ms() { # -> ms of one run of the job
+  settle
+  local t0; t0=$(date +%s%3N)
+  "$bin" jobs recalculate-lead-times >/dev/null
+  echo $(( $(date +%s%3N) - t0 ))
 }
 
-declare -A P_MS J_MS
+# Each scale in a database of its own (a copy of the migrated, empty one), then RUNS rounds
+# that alternate the scales, so a change in the machine's load between scales (this machine
+# is shared) weighs on both sides of the ratio alike.
+declare -A P_MS J_MS DB_OF
 for p in $scales; do
-  generate "$p"
-  P_MS[$p]=$(psql_ms NULL)
-  J_MS[$p]=$(job_ms)
-  echo "  all clients: psql ${P_MS[$p]} ms, job ${J_MS[$p]} ms, ratio $(awk -v a="${J_MS[$p]}" -v b="${P_MS[$p]}" 'BEGIN{printf "%.2f", a/b}')"
+  DB_OF[$p]=${db}_$p
+  psql -q "$admin" -c "CREATE DATABASE ${DB_OF[$p]} TEMPLATE $db" >/dev/null
+  DATABASE_URL=$base/${DB_OF[$p]} generate "$p"
+done
+trap 'bench_cleanup; for d in "${DB_OF[@]}"; do psql -q "$admin" -c "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done' EXIT
+declare -A P_RUNS J_RUNS
+for round in $(seq "$runs"); do
+  for p in $scales; do
+    export DATABASE_URL=$base/${DB_OF[$p]}
+    ps=$(psql_ms NULL 1); js=$(job_ms)
+    P_RUNS[$p]+="$ps "; J_RUNS[$p]+="$js "
+    echo "  round $round, $p products: psql $ps ms, job $js ms"
+  done
+done
+for p in $scales; do
+  P_MS[$p]=$(printf '%s\n' ${P_RUNS[$p]} | median)
+  J_MS[$p]=$(printf '%s\n' ${J_RUNS[$p]} | median)
+  echo "  $p products, all clients: psql ${P_MS[$p]} ms, job ${J_MS[$p]} ms (medians), ratio $(awk -v a="${J_MS[$p]}" -v b="${P_MS[$p]}" 'BEGIN{printf "%.2f", a/b}')"
   last=$p
 done
+export DATABASE_URL=$base/${DB_OF[$last]}
 first=${scales%% *}
 if [ "$first" != "$last" ]; then
   echo "scaling ${first} -> ${last} products ($(( last / first ))x data): psql $(awk -v a="${P_MS[$last]}" -v b="${P_MS[$first]}" 'BEGIN{printf "%.2f", a/b}')x," \

@@ -351,7 +351,7 @@ async fn the_job_recalculates_every_client() {
 }
 
 /// A nightly run rewrites every product row (the guide's timing cache). The tables keep room on
-/// each page (migration 20251228000001) so that, when a product's dates did not change, its new
+/// each page (migration 20251229000001) so that, when a product's dates did not change, its new
 /// version stays on its page without new index entries (a HOT update): what keeps the run's
 /// cost growing with the products rather than faster (docs/benchmarks.md). Asserted on the
 /// statement itself, in one transaction, from PostgreSQL's per-transaction counters.
