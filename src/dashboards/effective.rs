@@ -4,6 +4,9 @@
 //! layout of their role (the guide: "consider creating default layouts for common roles"),
 //! with `source` saying which. The starters are data (`starters.json`), checked against the
 //! same grid rules as a saved layout.
+//!
+//! The answer is rendered once and kept in the replica's cache ([`super::cache`]): a warm read
+//! sends no statement and checks out no connection.
 
 use std::{
     collections::HashMap,
@@ -90,8 +93,6 @@ pub fn starter(role: Role) -> &'static Starter {
         .unwrap_or_else(|| panic!("starters.json has no layout for {role}"))
 }
 
-/// The effective dashboard, rendered: from the replica's cache ([`super::cache`]) when it
-/// holds the user's, else read (one query) and rendered once.
 #[utoipa::path(get, path = "/api/v1/me/dashboard", tag = "dashboards", security(("bearer" = [])),
     responses((status = 200, body = Dashboard), (status = 401, body = Problem)))]
 pub async fn dashboard(
