@@ -15,8 +15,8 @@
 //! than the write (read-your-writes), without waiting for the notification.
 //!
 //! The bound is [`CAPACITY`] users per read, least recently used evicted first: a dashboard
-//! body is about 1–2 KiB for a layout of 8 widgets (the grid allows 50 of up to 16 KiB
-//! configs, so a rare one is larger), preferences about 400 bytes.
+//! body is about 800 bytes for a layout of 8 widgets (the grid allows 50 of up to 16 KiB
+//! configs, so a rare one is larger), preferences about 600 bytes.
 
 use std::time::Instant;
 
