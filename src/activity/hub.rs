@@ -20,11 +20,11 @@
 //!   with `resync` (see [`super::stream`]).
 //! - It starts with the first stream (or at `serve`), and stops at shutdown, which also ends
 //!   every stream so a rolling deploy moves browsers to another replica.
-//! - The same connection also `LISTEN`s on `user_auth_changes` for the replica's cache of
-//!   token users ([`crate::auth::user_cache`]): one listening connection per replica. Each
-//!   such notification goes to the cache; the cache is cleared at every (re)connection and
-//!   the connection proves every 200 ms that it still hears (the cache trusts nothing long
-//!   past the last proof).
+//! - The same connection also `LISTEN`s on the channel of each of the replica's notified
+//!   caches ([`crate::db::notified`]: token users, `user_auth_changes`; page-load reads,
+//!   `dashboard_changes`): one listening connection per replica. Each such notification goes
+//!   to its cache; the caches are cleared at every (re)connection and the connection proves
+//!   every 200 ms that it still hears (a cache trusts nothing long past the last proof).
 
 use std::{
     collections::HashMap,
@@ -46,8 +46,8 @@ use super::{
     queries::{EVENTS_AFTER_SQL, RECORDERS_SQL, STILL_RECORDING_SQL},
 };
 use crate::{
-    auth::user_cache::{self, UserCache},
     config::{DatabaseConfig, Secret},
+    db::notified::{self, Listening},
 };
 
 /// Rows per read of the outbox.
@@ -110,8 +110,8 @@ pub struct Hub {
     open: Mutex<Open>,
     /// Listener sessions opened (1 + reconnects), for `/metrics`.
     pub sessions: AtomicU64,
-    /// Told of every `user_auth_changes` notification.
-    users: Arc<UserCache>,
+    /// The caches fed by this connection, each told of its channel's notifications.
+    caches: Arc<[Arc<dyn Listening>]>,
 }
 
 /// A stream's place in the limits; dropping it frees the place.
@@ -134,7 +134,11 @@ impl Drop for Admission {
 }
 
 impl Hub {
-    pub fn new(config: LiveConfig, db: &DatabaseConfig, users: Arc<UserCache>) -> Arc<Self> {
+    pub fn new(
+        config: LiveConfig,
+        db: &DatabaseConfig,
+        caches: Vec<Arc<dyn Listening>>,
+    ) -> Arc<Self> {
         let (tx, _) = broadcast::channel(config.stream_buffer);
         Arc::new(Self {
             config,
@@ -148,7 +152,7 @@ impl Hub {
             shutdown: watch::channel(false).0,
             open: Mutex::default(),
             sessions: AtomicU64::new(0),
-            users,
+            caches: caches.into(),
         })
     }
 
@@ -245,15 +249,17 @@ impl Hub {
                 .map_err(|_| anyhow::anyhow!("no connection within the connect timeout"))??;
         let woken = Arc::new(Notify::new());
         let wake = woken.clone();
-        let users = self.users.clone();
+        let caches = self.caches.clone();
         let mut driver = tokio::spawn(async move {
             let mut messages = stream::poll_fn(move |cx| connection.poll_message(cx));
             while let Some(message) = messages.next().await {
                 match message {
-                    Ok(AsyncMessage::Notification(n)) if n.channel() == user_cache::CHANNEL => {
-                        users.forget(n.payload())
+                    Ok(AsyncMessage::Notification(n)) => {
+                        match caches.iter().find(|c| c.channel() == n.channel()) {
+                            Some(cache) => cache.hear(n.payload()),
+                            None => wake.notify_one(),
+                        }
                     }
-                    Ok(AsyncMessage::Notification(_)) => wake.notify_one(),
                     Ok(_) => {}
                     Err(e) => return e.to_string(),
                 }
@@ -261,18 +267,21 @@ impl Hub {
             "the server closed the connection".to_owned()
         });
         let result = async {
-            client
-                .batch_execute(&format!(
-                    "SET application_name = '{}'; LISTEN activity_events; LISTEN {}",
-                    self.app_name,
-                    user_cache::CHANNEL
-                ))
-                .await?;
+            let mut setup = format!(
+                "SET application_name = '{}'; LISTEN activity_events",
+                self.app_name
+            );
+            for cache in self.caches.iter() {
+                setup.push_str(&format!("; LISTEN {}", cache.channel()));
+            }
+            client.batch_execute(&setup).await?;
             // Listening from here on: whatever changed before is read afresh.
-            self.users.reset();
+            for cache in self.caches.iter() {
+                cache.reset();
+            }
             tokio::select! {
                 r = self.fan_out(&client, &woken, closing, backoff) => r,
-                r = user_cache::keep_confirming(&self.users, &client) => Ok(r?),
+                r = notified::keep_confirming(&self.caches, &client) => Ok(r?),
             }
         };
         let outcome = tokio::select! {

@@ -64,7 +64,7 @@ async fn check(
         // the replica knows the client exists (cached like the token's user, forgotten on
         // every replica when the client is deleted: `super::user_cache`). A client user's own
         // client exists while the user does: no query at all.
-        let ticket = state.users.ticket();
+        let ticket = state.users.client_ticket();
         let slot = ConnSlot::of(&mut parts.extensions);
         let mut conn = slot.take(&state.pool).await?;
         let found = select(exists(clients::table.find(client_id)))

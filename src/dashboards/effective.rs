@@ -4,21 +4,31 @@
 //! layout of their role (the guide: "consider creating default layouts for common roles"),
 //! with `source` saying which. The starters are data (`starters.json`), checked against the
 //! same grid rules as a saved layout.
+//!
+//! The answer is rendered once and kept in the replica's cache ([`super::cache`]): a warm read
+//! sends no statement and checks out no connection.
 
-use std::{collections::HashMap, sync::OnceLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
 
-use axum::Json;
+use axum::{extract::State, response::Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{layouts::queries, widgets::Widget};
+use super::{
+    cache::{Page, PageCache, Read},
+    layouts::{queries, types::Layout},
+    widgets::Widget,
+};
 use crate::{
     auth::principal::{CurrentUser, Role},
     http::{
-        conn::Db,
+        conn::LazyDb,
         error::{ApiResult, Problem},
         validation::validate,
     },
@@ -85,33 +95,51 @@ pub fn starter(role: Role) -> &'static Starter {
 
 #[utoipa::path(get, path = "/api/v1/me/dashboard", tag = "dashboards", security(("bearer" = [])),
     responses((status = 200, body = Dashboard), (status = 401, body = Problem)))]
-pub async fn dashboard(user: CurrentUser, Db(mut conn): Db) -> ApiResult<Json<Dashboard>> {
-    let dashboard = match queries::effective(&mut conn, user.id).await? {
-        Some(layout) => Dashboard {
-            source: if layout.is_default {
-                DashboardSource::Default
-            } else {
-                DashboardSource::Latest
-            },
-            layout_id: Some(layout.id),
-            name: layout.name,
-            widgets: layout.widgets,
-            version: Some(layout.version),
-            updated_at: Some(layout.updated_at),
-        },
-        None => {
-            let starter = starter(user.role);
-            Dashboard {
-                source: DashboardSource::RoleDefault,
-                layout_id: None,
-                name: starter.name.clone(),
-                widgets: Value::Array(starter.widgets.clone()),
-                version: None,
-                updated_at: None,
+pub async fn dashboard(
+    user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
+    db: LazyDb,
+) -> ApiResult<Response> {
+    let page = pages
+        .get_or_load(Read::Dashboard, &user, async || {
+            let mut conn = db.conn().await?;
+            let layout = queries::effective(&mut conn, user.id).await?;
+            drop(conn);
+            match layout {
+                Some(layout) => Page::render(&saved(layout), 0, None),
+                None => Page::render(&drawn(starter(user.role)), 0, Some(user.role)),
             }
-        }
-    };
-    Ok(Json(dashboard))
+        })
+        .await?;
+    Ok(page.json())
+}
+
+/// A saved layout as the dashboard.
+fn saved(layout: Layout) -> Dashboard {
+    Dashboard {
+        source: if layout.is_default {
+            DashboardSource::Default
+        } else {
+            DashboardSource::Latest
+        },
+        layout_id: Some(layout.id),
+        name: layout.name,
+        widgets: layout.widgets,
+        version: Some(layout.version),
+        updated_at: Some(layout.updated_at),
+    }
+}
+
+/// A starter layout as the dashboard.
+fn drawn(starter: &Starter) -> Dashboard {
+    Dashboard {
+        source: DashboardSource::RoleDefault,
+        layout_id: None,
+        name: starter.name.clone(),
+        widgets: Value::Array(starter.widgets.clone()),
+        version: None,
+        updated_at: None,
+    }
 }
 
 #[cfg(test)]

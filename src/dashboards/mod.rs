@@ -4,6 +4,7 @@
 //! `/api/v1/me/…` and serve the caller only: another user's layout is not found, whatever
 //! the caller's role. See docs/dashboards.md. Reads no environment variables.
 
+pub mod cache;
 pub mod concurrency;
 pub mod effective;
 pub mod layouts;

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod health;
 pub mod liveness;
 pub mod migrations;
+pub mod notified;
 pub mod pool;
 pub mod prepared;
 pub mod schema;

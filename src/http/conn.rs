@@ -74,6 +74,31 @@ impl FromRequestParts<AppState> for Db {
     }
 }
 
+/// The handler's connection when it asks for one: a read the replica answers from a cache
+/// (`dashboards::cache`) checks out none.
+pub struct LazyDb {
+    slot: ConnSlot,
+    pool: DbPool,
+}
+
+impl LazyDb {
+    /// The connection authentication already used, or a new checkout.
+    pub async fn conn(&self) -> Result<DbConn, ApiError> {
+        self.slot.take(&self.pool).await
+    }
+}
+
+impl FromRequestParts<AppState> for LazyDb {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self {
+            slot: ConnSlot::of(&mut parts.extensions),
+            pool: state.pool.clone(),
+        })
+    }
+}
+
 /// Runs a GET or HEAD without a body once more when its answer was a 503 because a database
 /// connection died under it ([`ConnectionLost`]): reading again has no effect but the answer.
 /// Writes are not retried: their statement may have reached the server. A database found

@@ -37,6 +37,8 @@ pub struct AppState {
     pub live: Arc<crate::activity::hub::Hub>,
     /// The facts bearer tokens are checked against, kept fresh by `live`'s listener.
     pub users: Arc<crate::auth::user_cache::UserCache>,
+    /// The page-load reads (dashboard, preferences), kept fresh by `live`'s listener too.
+    pub pages: Arc<crate::dashboards::cache::PageCache>,
 }
 
 impl AppState {
@@ -48,8 +50,12 @@ impl AppState {
         };
         let metrics = Arc::new(Metrics::new(pool.clone()));
         let users = Arc::new(crate::auth::user_cache::UserCache::default());
-        let live =
-            crate::activity::hub::Hub::new(config.live.clone(), &config.database, users.clone());
+        let pages = Arc::new(crate::dashboards::cache::PageCache::default());
+        let live = crate::activity::hub::Hub::new(
+            config.live.clone(),
+            &config.database,
+            vec![users.clone(), pages.clone()],
+        );
         match crate::activity::gauges::HubGauges::new(live.clone()) {
             Ok(g) => {
                 if let Err(e) = metrics.registry().register(Box::new(g)) {
@@ -61,6 +67,7 @@ impl AppState {
         Self {
             live,
             users,
+            pages,
             pool,
             readiness_conn: Arc::default(),
             config: Arc::new(config),

@@ -402,6 +402,13 @@ pub struct Api {
 }
 
 impl Api {
+    /// A handle on another router (a second replica's).
+    pub fn on(router: &Router) -> Self {
+        Self {
+            router: router.clone(),
+        }
+    }
+
     /// A request built by the test (headers of its own, e.g. `If-Match`), as an owned future.
     pub async fn send(self, req: Request<Body>) -> TestResponse {
         send(self.router, req).await

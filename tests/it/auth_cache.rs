@@ -42,7 +42,7 @@ async fn status(router: &Router, path: &str, token: &str) -> StatusCode {
 }
 
 /// Starts the replicas' listeners, as `serve` does, and waits until they listen.
-async fn listening(states: &[&AppState]) {
+pub async fn listening(states: &[&AppState]) {
     for state in states {
         state.live.start();
     }
@@ -210,35 +210,7 @@ async fn while_a_replicas_listener_is_down_it_trusts_its_cache_for_under_a_secon
     // B's listener loses its connection and cannot reconnect (the database refuses new
     // connections; the connections already open stay).
     let sql = app.db.client().await;
-    let admin = admin_client().await;
-    let listeners = "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 \
-                     AND application_name = 'fulfillment-ops/listen/replica-b'";
-    admin
-        .batch_execute(&format!(
-            "ALTER DATABASE {} ALLOW_CONNECTIONS false",
-            app.db.name
-        ))
-        .await
-        .expect("refuse connections");
-    admin
-        .execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 \
-             AND application_name = 'fulfillment-ops/listen/replica-b'",
-            &[&app.db.name],
-        )
-        .await
-        .expect("terminate B's listener");
-    for _ in 0..200 {
-        let left: i64 = admin
-            .query_one(listeners, &[&app.db.name])
-            .await
-            .expect("count")
-            .get(0);
-        if left == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let admin = silence_listener(&app, "replica-b").await;
 
     // The deletion's notification reaches nobody on B ...
     let changed = Instant::now();
@@ -254,12 +226,56 @@ async fn while_a_replicas_listener_is_down_it_trusts_its_cache_for_under_a_secon
         changed,
     );
     assert!(took.await < WITHIN);
-    let left: i64 = admin
-        .query_one(listeners, &[&app.db.name])
+    assert_eq!(
+        listeners(&admin, &app, "replica-b").await,
+        0,
+        "B's listener was down all along"
+    );
+    allow_connections(&admin, &app).await;
+}
+
+/// Ends the listener of the replica named `instance` and keeps it from reconnecting: the
+/// database refuses new connections (those already open, the pools', stay) until
+/// [`allow_connections`]. Answers the administrative connection that did it.
+pub async fn silence_listener(app: &TestApp, instance: &str) -> tokio_postgres::Client {
+    let admin = admin_client().await;
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS false",
+            app.db.name
+        ))
+        .await
+        .expect("refuse connections");
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 \
+             AND application_name = $2",
+            &[&app.db.name, &format!("fulfillment-ops/listen/{instance}")],
+        )
+        .await
+        .expect("terminate the listener");
+    for _ in 0..200 {
+        if listeners(&admin, app, instance).await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    admin
+}
+
+/// The listening connections of the replica named `instance`.
+pub async fn listeners(admin: &tokio_postgres::Client, app: &TestApp, instance: &str) -> i64 {
+    admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2",
+            &[&app.db.name, &format!("fulfillment-ops/listen/{instance}")],
+        )
         .await
         .expect("count")
-        .get(0);
-    assert_eq!(left, 0, "B's listener was down all along");
+        .get(0)
+}
+
+pub async fn allow_connections(admin: &tokio_postgres::Client, app: &TestApp) {
     admin
         .batch_execute(&format!(
             "ALTER DATABASE {} ALLOW_CONNECTIONS true",
@@ -271,7 +287,7 @@ async fn while_a_replicas_listener_is_down_it_trusts_its_cache_for_under_a_secon
 
 /// Statements sent by the app's Diesel connections, per database (tests run side by side, each
 /// on a database of its own).
-fn statements(database: &str) -> usize {
+pub fn statements(database: &str) -> usize {
     STATEMENTS
         .get_or_init(Mutex::default)
         .lock()
@@ -284,7 +300,7 @@ fn statements(database: &str) -> usize {
 static STATEMENTS: OnceLock<Mutex<HashMap<String, usize>>> = OnceLock::new();
 
 /// Counts `StartQuery` events of every connection opened from now on in this process.
-fn count_statements() {
+pub fn count_statements() {
     struct Counter(Option<String>);
     impl Instrumentation for Counter {
         fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {

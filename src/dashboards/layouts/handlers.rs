@@ -1,8 +1,13 @@
 //! `/api/v1/me/layouts`: the caller's own dashboards. Another user's layout answers 404
-//! whatever the caller's role: every query filters by the caller.
+//! whatever the caller's role: every query filters by the caller. Every write forgets the
+//! caller's cached dashboard on this replica once it has committed
+//! ([`crate::dashboards::cache`]): the caller's next page load draws it.
+
+use std::sync::Arc;
 
 use axum::{
     Json,
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::IntoResponse,
 };
@@ -16,7 +21,10 @@ use super::{
 };
 use crate::{
     auth::principal::CurrentUser,
-    dashboards::concurrency::{Condition, LayoutError, LayoutResult, etag},
+    dashboards::{
+        cache::PageCache,
+        concurrency::{Condition, LayoutError, LayoutResult, etag},
+    },
     db::errors::violates,
     http::{
         conn::Db,
@@ -100,6 +108,7 @@ pub async fn list_layouts(
         (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_layout(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(mut conn): Db,
     extract::Json(body): extract::Json<LayoutBody>,
 ) -> LayoutResult<impl IntoResponse> {
@@ -115,6 +124,7 @@ pub async fn create_layout(
                 .map_err(write_error)
         })
         .await?;
+    pages.forget_user(user.id);
     let location = format!("/api/v1/me/layouts/{}", layout.id);
     Ok((
         [(header::ETAG, etag(layout.version))],
@@ -142,6 +152,7 @@ pub async fn get_layout(
         (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn replace_layout(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(mut conn): Db,
     Path(path): Path<LayoutPath>,
     headers: HeaderMap,
@@ -158,6 +169,7 @@ pub async fn replace_layout(
             save_version(conn, user.id, &current, &fields).await
         })
         .await?;
+    pages.forget_user(user.id);
     Ok(tagged(layout))
 }
 
@@ -166,6 +178,7 @@ pub async fn replace_layout(
     responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn delete_layout(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(mut conn): Db,
     Path(path): Path<LayoutPath>,
     headers: HeaderMap,
@@ -177,6 +190,7 @@ pub async fn delete_layout(
         Ok(())
     })
     .await?;
+    pages.forget_user(user.id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -185,6 +199,7 @@ pub async fn delete_layout(
     responses((status = 200, body = Layout), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn make_default(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(mut conn): Db,
     Path(path): Path<LayoutPath>,
 ) -> LayoutResult<Tagged> {
@@ -198,6 +213,7 @@ pub async fn make_default(
             queries::set_default(conn, id).await.map_err(write_error)
         })
         .await?;
+    pages.forget_user(user.id);
     Ok(tagged(layout))
 }
 
@@ -225,6 +241,7 @@ pub async fn list_versions(
         (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn restore_layout(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(mut conn): Db,
     Path(path): Path<LayoutPath>,
     headers: HeaderMap,
@@ -264,5 +281,6 @@ pub async fn restore_layout(
             save_version(conn, user.id, &current, &fields).await
         })
         .await?;
+    pages.forget_user(user.id);
     Ok(tagged(layout))
 }

@@ -1,9 +1,13 @@
 //! `/api/v1/me/preferences`. Responses carry `ETag: "<version>"`; `If-None-Match` on `GET`
 //! answers 304 when nothing changed, and a write whose `If-Match` is stale answers 412 and
-//! changes nothing. A write without `If-Match` applies unconditionally.
+//! changes nothing. A write without `If-Match` applies unconditionally. Reads are answered
+//! from the replica's cache of rendered preferences when it holds the caller's
+//! ([`crate::dashboards::cache`]); a write forgets them there once committed.
+
+use std::sync::Arc;
 
 use axum::{
-    Json,
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -16,9 +20,12 @@ use super::{
 };
 use crate::{
     auth::principal::CurrentUser,
-    dashboards::concurrency::{Condition, etag},
+    dashboards::{
+        cache::{Page, PageCache, Read},
+        concurrency::{Condition, etag},
+    },
     http::{
-        conn::Db,
+        conn::{Db, LazyDb},
         error::{ApiError, ApiResult, Problem},
         extract,
     },
@@ -28,11 +35,18 @@ use crate::{
 /// gets when it is first written (see [`queries::lock`]).
 const UNSAVED_VERSION: i32 = 1;
 
-/// The view with its `ETag`; the front end revalidates (`no-cache`) rather than guessing.
-fn tagged(view: PreferencesView) -> Response {
-    let mut res = Json(&view).into_response();
+/// The view, rendered once.
+fn render(view: &PreferencesView) -> ApiResult<Page> {
+    Page::render(view, view.version, None)
+}
+
+/// The rendered view with its `ETag`; the front end revalidates (`no-cache`) rather than
+/// guessing.
+fn tagged(page: Page) -> Response {
+    let version = page.version;
+    let mut res = page.json();
     let headers = res.headers_mut();
-    headers.insert(header::ETAG, etag(view.version));
+    headers.insert(header::ETAG, etag(version));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
@@ -46,26 +60,36 @@ fn tagged(view: PreferencesView) -> Response {
         (status = 401, body = Problem)))]
 pub async fn get_preferences(
     user: CurrentUser,
-    Db(mut conn): Db,
+    State(pages): State<Arc<PageCache>>,
+    db: LazyDb,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let unchanged = Condition::if_none_match(&headers)?;
-    let view = match queries::get(&mut conn, user.id).await? {
-        Some(row) => PreferencesView::new(row.preferences(), row.version, Some(row.updated_at)),
-        None => PreferencesView::new(Preferences::default(), UNSAVED_VERSION, None),
-    };
-    if unchanged != Condition::Absent && unchanged.matches(view.version) {
+    let page = pages
+        .get_or_load(Read::Preferences, &user, async || {
+            let row = queries::get(&mut *db.conn().await?, user.id).await?;
+            render(&match row {
+                Some(row) => {
+                    PreferencesView::new(row.preferences(), row.version, Some(row.updated_at))
+                }
+                None => PreferencesView::new(Preferences::default(), UNSAVED_VERSION, None),
+            })
+        })
+        .await?;
+    if unchanged != Condition::Absent && unchanged.matches(page.version) {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
-        res.headers_mut().insert(header::ETAG, etag(view.version));
+        res.headers_mut().insert(header::ETAG, etag(page.version));
         return Ok(res);
     }
-    Ok(tagged(view))
+    Ok(tagged(page))
 }
 
 /// Applies the body to the saved preferences (`PATCH`) or to the defaults (`PUT`), under the
-/// row's lock, after checking `If-Match`. Nothing is written when nothing changes.
+/// row's lock, after checking `If-Match`. Nothing is written when nothing changes; the
+/// replica's cached read of them is forgotten once the transaction has ended.
 async fn write(
     user: CurrentUser,
+    pages: &PageCache,
     mut conn: crate::db::DbConn,
     headers: &HeaderMap,
     body: PreferencesBody,
@@ -90,8 +114,9 @@ async fn write(
             let row = queries::write(conn, user.id, &next).await?;
             Ok(PreferencesView::new(row.preferences(), row.version, Some(row.updated_at)))
         })
-        .await?;
-    Ok(tagged(view))
+        .await;
+    pages.forget_user(user.id);
+    Ok(tagged(render(&view?)?))
 }
 
 #[utoipa::path(put, path = "/api/v1/me/preferences", tag = "dashboards", security(("bearer" = [])),
@@ -100,11 +125,12 @@ async fn write(
     responses((status = 200, body = PreferencesView), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn replace_preferences(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(conn): Db,
     headers: HeaderMap,
     extract::Json(body): extract::Json<PreferencesBody>,
 ) -> ApiResult<Response> {
-    write(user, conn, &headers, body, true).await
+    write(user, &pages, conn, &headers, body, true).await
 }
 
 #[utoipa::path(patch, path = "/api/v1/me/preferences", tag = "dashboards", security(("bearer" = [])),
@@ -113,9 +139,10 @@ pub async fn replace_preferences(
     responses((status = 200, body = PreferencesView), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_preferences(
     user: CurrentUser,
+    State(pages): State<Arc<PageCache>>,
     Db(conn): Db,
     headers: HeaderMap,
     extract::Json(body): extract::Json<PreferencesBody>,
 ) -> ApiResult<Response> {
-    write(user, conn, &headers, body, false).await
+    write(user, &pages, conn, &headers, body, false).await
 }

@@ -2,6 +2,7 @@
 //! grid rules, the one default, kept versions and restore, the effective dashboard, and
 //! preferences with their ETags.
 
+mod cache;
 mod defaults;
 mod effective;
 mod layouts;
