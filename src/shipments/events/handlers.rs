@@ -8,7 +8,7 @@ use axum::{
 use diesel_async::AsyncConnection;
 
 use super::{
-    EventKey, Outcome, apply_locked, event_key, history,
+    EventKey, Outcome, apply_one_locked, event_key, history,
     types::{CreateEvent, EventReceipt, ShipmentEvent},
 };
 use crate::{
@@ -45,10 +45,7 @@ pub async fn create_event(
                 .or_not_found("shipment")?;
             let rules = shipment.carrier.rules();
             let event = validate(|v| body.parts().checked(v, "", rules, id))?;
-            let mut applied = apply_locked(conn, vec![event]).await?;
-            applied
-                .pop()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("apply answered no event")))
+            Ok(apply_one_locked(conn, event).await?)
         })
         .await?;
     let status = match applied.outcome {
