@@ -40,10 +40,10 @@ pub async fn create_event(
     let applied = conn
         .transaction::<_, ApiError, _>(async |conn| {
             // Read with the row lock apply needs: one statement for tenancy, carrier and lock.
-            let shipment = queries::get_for_update(conn, client_id, id)
+            let rules = queries::carrier_for_update(conn, client_id, id)
                 .await
-                .or_not_found("shipment")?;
-            let rules = shipment.carrier.rules();
+                .or_not_found("shipment")?
+                .rules();
             let event = validate(|v| body.parts().checked(v, "", rules, id))?;
             Ok(apply_one_locked(conn, event).await?)
         })
