@@ -1,7 +1,8 @@
 //! A shipment's carrier events, and [`apply`]: the one way an event reaches a shipment. The
-//! API's `POST …/events`, the carrier webhooks and the import all call it (and the outbox
-//! will), so the rules (idempotent by dedupe key, the newest event wins, nothing leaves a
-//! terminal status) live in one function and one SQL statement (`refresh_state.sql`). It also
+//! carrier webhooks and the import call it, `POST …/events` its one-event form
+//! [`apply_one_locked`] (one statement instead of three; tested to answer the same), so the
+//! rules (idempotent by dedupe key, the newest event wins, nothing leaves a terminal status)
+//! live in one place, the SQL of `status_rule.sql`, which both statements end with. It also
 //! records the live-update events of what changed (`shipment.status_changed`,
 //! `shipment.delayed`, `shipment.exception`) in the caller's transaction, last, so every
 //! path that changes a shipment's state announces it the same way.
