@@ -124,6 +124,23 @@ pub async fn get_for_update(
         .await
 }
 
+/// The shipment's carrier, the shipment locked as by [`get_for_update`]: what posting an event
+/// needs (tenancy, the carrier's codes, the lock the status rule runs under). Kept prepared
+/// on the connection, unlike a read of [`ShipmentRow`], whose `is_delayed` is an SQL literal
+/// (Diesel prepares and plans those anew on every call: two round trips instead of one).
+pub async fn carrier_for_update(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Carrier> {
+    shipments::table
+        .filter(shipments::id.eq(id).and(shipments::client_id.eq(client_id)))
+        .select(shipments::carrier)
+        .for_no_key_update()
+        .first(conn)
+        .await
+}
+
 /// The newest shipment with this tracking number (carriers recycle numbers), of one client
 /// or of any (`None`: staff), of one carrier or any.
 pub async fn by_tracking(

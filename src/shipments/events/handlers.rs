@@ -8,7 +8,7 @@ use axum::{
 use diesel_async::AsyncConnection;
 
 use super::{
-    EventKey, Outcome, apply_locked, event_key, history,
+    EventKey, Outcome, apply_one_locked, event_key, history,
     types::{CreateEvent, EventReceipt, ShipmentEvent},
 };
 use crate::{
@@ -40,15 +40,12 @@ pub async fn create_event(
     let applied = conn
         .transaction::<_, ApiError, _>(async |conn| {
             // Read with the row lock apply needs: one statement for tenancy, carrier and lock.
-            let shipment = queries::get_for_update(conn, client_id, id)
+            let rules = queries::carrier_for_update(conn, client_id, id)
                 .await
-                .or_not_found("shipment")?;
-            let rules = shipment.carrier.rules();
+                .or_not_found("shipment")?
+                .rules();
             let event = validate(|v| body.parts().checked(v, "", rules, id))?;
-            let mut applied = apply_locked(conn, vec![event]).await?;
-            applied
-                .pop()
-                .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("apply answered no event")))
+            Ok(apply_one_locked(conn, event).await?)
         })
         .await?;
     let status = match applied.outcome {

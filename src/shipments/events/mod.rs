@@ -1,21 +1,23 @@
 //! A shipment's carrier events, and [`apply`]: the one way an event reaches a shipment. The
-//! API's `POST …/events`, the carrier webhooks and the import all call it (and the outbox
-//! will), so the rules (idempotent by dedupe key, the newest event wins, nothing leaves a
-//! terminal status) live in one function and one SQL statement (`refresh_state.sql`). It also
+//! carrier webhooks and the import call it, `POST …/events` its one-event form
+//! [`apply_one_locked`] (one statement instead of three; tested to answer the same), so the
+//! rules (idempotent by dedupe key, the newest event wins, nothing leaves a terminal status)
+//! live in one place, the SQL of `status_rule.sql`, which both statements end with. It also
 //! records the live-update events of what changed (`shipment.status_changed`,
 //! `shipment.delayed`, `shipment.exception`) in the caller's transaction, last, so every
 //! path that changes a shipment's state announces it the same way.
 
 pub mod handlers;
+mod one;
 pub mod types;
+
+pub use self::one::apply_one_locked;
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use diesel::{
-    pg::Pg,
     prelude::*,
-    query_builder::{AstPass, Query, QueryFragment, QueryId},
     sql_types::{Array, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -25,44 +27,37 @@ use self::types::{NewEvent, ShipmentEvent};
 use super::types::ShipmentStatus;
 use crate::{
     activity::{self, Activity},
+    db::prepared::Sql,
     db::schema::{shipment_events, shipments},
     http::pagination::PageRequest,
     keyset_page,
 };
 
-/// The state of the shipments in `$1` (uuid[]) from their histories: the status rule.
-pub const REFRESH_STATE: &str = include_str!("refresh_state.sql");
+/// The state of the shipments in `$1` (uuid[]) from their histories: the status rule
+/// (`status_rule.sql`) after the batch head. [`APPLY_ONE`] is the same rule after another head.
+pub const REFRESH_STATE: &str = concat!(
+    include_str!("refresh_state_head.sql"),
+    include_str!("status_rule.sql"),
+    "SELECT * FROM state\n"
+);
 
-/// [`REFRESH_STATE`] for the shipments given, as a statement Diesel keeps prepared on the
-/// connection. (A `sql_query` is parsed and planned on every call: 1.2 ms of planning for this
-/// statement, more than it takes to run for one shipment, on every posted event.)
-struct RefreshState<'a>(&'a [Uuid]);
+/// [`REFRESH_STATE`], kept prepared on the connection. (As a `sql_query` it was parsed and
+/// planned on every call: 1.2 ms of planning, more than it takes to run for one shipment.)
+static REFRESH: Sql = Sql::new(REFRESH_STATE);
 
-impl QueryId for RefreshState<'_> {
-    type QueryId = RefreshState<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
+/// [`APPLY_ONE`], kept prepared on the connection.
+static APPLY_ONE_SQL: Sql = Sql::new(APPLY_ONE);
 
-impl Query for RefreshState<'_> {
-    type SqlType = diesel::sql_types::Untyped;
-}
-
-impl QueryFragment<Pg> for RefreshState<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        let (head, tail) = REFRESH_STATE
-            .split_once(REFRESH_STATE_PARAM)
-            .expect("refresh_state.sql filters on ANY($1)");
-        out.push_sql(head);
-        out.push_sql("ANY(");
-        out.push_bind_param::<Array<SqlUuid>, _>(&self.0)?;
-        out.push_sql(")");
-        out.push_sql(tail);
-        Ok(())
-    }
-}
-
-/// The one place `refresh_state.sql` takes its parameter.
-const REFRESH_STATE_PARAM: &str = "ANY($1)";
+/// One event stored and its shipment's state brought up to date, in one statement: the same
+/// status rule after a head that inserts the event (see `apply_one_head.sql`); answers the
+/// state, the stored event (for a duplicate: the one stored before) and whether it is new.
+pub const APPLY_ONE: &str = concat!(
+    include_str!("apply_one_head.sql"),
+    include_str!("status_rule.sql"),
+    "SELECT s.*, e.created, e.id, e.status, e.description, e.location, e.event_time,
+       e.estimated_delivery_at, e.raw_data, e.dedupe_key, e.created_at
+FROM state s CROSS JOIN stored e\n"
+);
 
 /// The events already stored for (shipment, dedupe key) pairs: the duplicates of a batch.
 const STORED_BEFORE: &str = include_str!("stored_before.sql");
@@ -117,9 +112,10 @@ struct State {
     shipment_id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     event_id: Uuid,
-    #[diesel(sql_type = Text)]
+    // The state's columns are named apart from the event's: `APPLY_ONE` answers both.
+    #[diesel(sql_type = Text, column_name = state_status)]
     status: ShipmentStatus,
-    #[diesel(sql_type = Timestamptz)]
+    #[diesel(sql_type = Timestamptz, column_name = state_event_time)]
     event_time: DateTime<Utc>,
     #[diesel(sql_type = Bool)]
     changed: bool,
@@ -134,7 +130,7 @@ struct State {
     was_delayed: Option<bool>,
     #[diesel(sql_type = Nullable<Bool>)]
     is_delayed: Option<bool>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
+    #[diesel(sql_type = Nullable<Timestamptz>, column_name = new_estimated_delivery_at)]
     estimated_delivery_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Text>)]
     old_exception_reason: Option<String>,
@@ -143,6 +139,19 @@ struct State {
 }
 
 impl State {
+    /// What became of `event` (`new`: stored now, not before) in this state.
+    fn outcome_of(&self, event: &ShipmentEvent, new: bool) -> Outcome {
+        if !new {
+            Outcome::Duplicate
+        } else if self.event_id == event.id {
+            Outcome::Applied
+        } else if self.status.is_terminal() && event.event_time >= self.event_time {
+            Outcome::AfterTerminal
+        } else {
+            Outcome::Older
+        }
+    }
+
     /// The live-update events of a rewritten row: its status changed; it became delayed; it
     /// entered an exception (or a new exception reason was reported).
     fn announcements(&self) -> Vec<Activity> {
@@ -252,7 +261,9 @@ pub async fn apply_locked(
         );
     }
 
-    let states: HashMap<Uuid, State> = RefreshState(&ids)
+    let states: HashMap<Uuid, State> = REFRESH
+        .query()
+        .bind::<Array<SqlUuid>, _>(&ids)
         .load::<State>(conn)
         .await?
         .into_iter()
@@ -269,15 +280,8 @@ pub async fn apply_locked(
         .filter_map(|e| {
             let event = stored.get(&(e.shipment_id, e.dedupe_key.clone()))?.clone();
             let state = states.get(&e.shipment_id)?;
-            let outcome = if !created.contains(&event.id) || !first_seen.insert(event.id) {
-                Outcome::Duplicate
-            } else if state.event_id == event.id {
-                Outcome::Applied
-            } else if state.status.is_terminal() && event.event_time >= state.event_time {
-                Outcome::AfterTerminal
-            } else {
-                Outcome::Older
-            };
+            let new = created.contains(&event.id) && first_seen.insert(event.id);
+            let outcome = state.outcome_of(&event, new);
             Some(Applied {
                 event,
                 outcome,
@@ -316,17 +320,16 @@ pub async fn history(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn refresh_state_takes_its_parameter_in_one_place() {
-        assert_eq!(
-            super::REFRESH_STATE.matches("$1").count(),
-            2,
-            "the header names it once"
-        );
-        assert_eq!(
-            super::REFRESH_STATE
-                .matches(super::REFRESH_STATE_PARAM)
-                .count(),
-            1
-        );
+    fn both_statements_end_with_the_one_status_rule() {
+        let rule = include_str!("status_rule.sql");
+        for (statement, head) in [
+            (super::REFRESH_STATE, include_str!("refresh_state_head.sql")),
+            (super::APPLY_ONE, include_str!("apply_one_head.sql")),
+        ] {
+            assert!(statement.starts_with(head));
+            assert!(statement[head.len()..].starts_with(rule));
+        }
+        assert_eq!(super::REFRESH.params(), 1);
+        assert_eq!(super::APPLY_ONE_SQL.params(), 8);
     }
 }

@@ -8,6 +8,7 @@ mod events;
 mod import;
 mod list;
 mod lookup;
+mod one_event;
 mod webhooks;
 
 use crate::common::{Actor, TestApp, builders::NewOrder};
