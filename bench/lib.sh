@@ -139,10 +139,12 @@ SQL
 }
 
 pgbench_tps() { # script [clients] -> TPS of pgbench -M prepared for $secs, with the variables of
-  # heavy_world and product_read.sh (:client :product :uid/:user :status :notes :products
-  # :quantities :p1 :p2)
-  pgbench -n -M prepared -c "${2:-$conns}" -j 2 -T "$secs" -f "$1" \
-    -D uid="${uid:-}" -D user="${uid:-}" -D client="${client:-}" -D product="${product:-}" \
-    -D status=submitted -D notes=bench -D products="{${order1:-},${order2:-}}" -D quantities='{2,3}' \
-    -D p1="${order1:-}" -D p2="${order2:-}" "$DATABASE_URL" 2>&1 | awk '/^tps/ {print int($3); exit}'
+  # heavy_world and product_read.sh that are set (:client :product :uid/:user :status :notes
+  # :products :quantities :p1 :p2; pgbench refuses an empty -D)
+  local vars=(-D status=submitted -D notes=bench -D quantities='{2,3}') v
+  for v in client product; do [ -z "${!v:-}" ] || vars+=(-D "$v=${!v}"); done
+  [ -z "${uid:-}" ] || vars+=(-D "uid=$uid" -D "user=$uid")
+  [ -z "${order1:-}" ] || vars+=(-D "products={$order1,$order2}" -D "p1=$order1" -D "p2=$order2")
+  pgbench -n -M prepared -c "${2:-$conns}" -j 2 -T "$secs" -f "$1" "${vars[@]}" "$DATABASE_URL" 2>&1 |
+    awk '/^tps/ {print int($3); exit}'
 }

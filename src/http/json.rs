@@ -215,7 +215,10 @@ mod tests {
             (vec![], None),
         ] {
             let page = Page { data, next_cursor };
-            assert_eq!(page_bytes(&page).unwrap(), serde_json::to_vec(&page).unwrap());
+            assert_eq!(
+                page_bytes(&page).unwrap(),
+                serde_json::to_vec(&page).unwrap()
+            );
         }
     }
 }
