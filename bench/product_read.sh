@@ -41,16 +41,8 @@ for t in "$client_token" "$admin_token"; do
 done
 
 command -v pgbench >/dev/null || { echo "install pgbench (postgresql-contrib)" >&2; exit 1; }
-# The endpoint's statement, as the server sent it (the pool connection's last query).
-# The scheduler's jobs share the pool, so a connection's last query may be theirs: read again.
-select=
-for _ in $(seq 20); do
-  curl -fs -o /dev/null -H "Authorization: Bearer $client_token" "$u$path"
-  select=$(psql -qtA "$DATABASE_URL" -c "SELECT query FROM pg_stat_activity WHERE datname = current_database()
-    AND application_name LIKE 'fulfillment-ops/pool/%' AND query LIKE '%FROM \"products\"%' LIMIT 1")
-  [ -n "$select" ] && break
-  sleep 0.1
-done
+# The endpoint's statement, as the server sent it.
+select=$(captured_select "$u$path" "$client_token" '%FROM "products"%')
 case $select in
   *'"products"."id" = $1'*'"products"."client_id" = $2'*'LIMIT $3'*) ;;
   *) echo "unexpected product SELECT: $select" >&2; exit 1 ;;
@@ -61,10 +53,8 @@ lookup='SELECT "users"."id", "users"."role", "users"."client_id", "users"."passw
 user=$(psql -qtA "$DATABASE_URL" -c "SELECT id FROM users WHERE email = 'client@example.com'")
 printf '%s;\n' "$select" >"$tmp/select.sql"
 printf '%s;\n%s;\n' "$lookup" "$select" >"$tmp/both.sql"
-pg() { # script -> TPS
-  pgbench -n -M prepared -c "$conns" -j 2 -T "$secs" -D product="$product" -D client="$client" \
-    -D user="$user" -f "$1" "$DATABASE_URL" 2>/dev/null | awk '/^tps/ {printf "%.0f\n", $3}'
-}
+uid=$user
+pg() { pgbench_tps "$1"; }
 
 [ "$warmup" -gt 0 ] && measure "$warmup" "$u$path" -H "Authorization: Bearer $admin_token" >/dev/null
 rounds=${ROUNDS:-1}
@@ -93,7 +83,6 @@ read -r s_tps b_tps h_rps c_rps c_p50 c_p99 a_rps a_p99 bad err < <(awk '
     }
     print ""
   }' "$tmp/rounds")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", a/b}'; }
 echo "median: pgbench SELECT $s_tps TPS, pgbench lookup+SELECT $b_tps TPS, /healthz $h_rps req/s"
 echo "  client user $c_rps req/s (p50 $c_p50 ms, p99 $c_p99 ms): $(ratio "$c_rps" "$s_tps") x pgbench SELECT" \
   "(goal >= 0.35), $(ratio "$c_rps" "$b_tps") x lookup+SELECT, $(ratio "$c_rps" "$h_rps") x /healthz"

@@ -60,7 +60,6 @@ for r in $(seq "$rounds"); do
       "p99_ms one=$one_p99 page50=$fifty_p99 page500=$five_p99" | tee -a "$tmp/rounds"
   done
 done
-median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 echo "medians of $rounds rounds (service CPU µs per request; $conns connections, ${secs}s per route; wrk, server and PostgreSQL share $(nproc) cores):"
 for b in "${bins[@]}"; do
   label=$(basename "$b")

@@ -148,7 +148,7 @@ pub async fn list_snapshots(
     Db(mut conn): Db,
     Query(filter): Query<SnapshotFilter>,
     page: PageRequest<SnapshotKey>,
-) -> ApiResult<Json<Page<Snapshot>>> {
+) -> ApiResult<Page<Snapshot>> {
     let month = filter.period.as_deref().map(period).transpose()?;
     let cohort = match user.role {
         Role::Client => {
@@ -174,7 +174,7 @@ pub async fn list_snapshots(
         Role::Admin | Role::Operator => filter.cohort,
     };
     let rows = queries::list_snapshots(&mut conn, cohort.as_deref(), month, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |r| {
+    Ok(Page::from_rows(rows, &page, queries::key, |r| {
         r.into_view()
-    })))
+    }))
 }

@@ -33,13 +33,13 @@ pub async fn list_clients(
     Db(mut conn): Db,
     Query(filter): Query<ClientFilter>,
     page: PageRequest<ClientKey>,
-) -> ApiResult<Json<Page<Client>>> {
+) -> ApiResult<Page<Client>> {
     let only = match user.role {
         Role::Client => user.client_id,
         Role::Admin | Role::Operator => None,
     };
     let rows = queries::list(&mut conn, only, filter.industry.as_deref(), &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |c| c)))
+    Ok(Page::from_rows(rows, &page, queries::key, |c| c))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),

@@ -6,6 +6,7 @@ pub mod decimal;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod json;
 pub mod metrics;
 pub mod openapi_problems;
 pub mod pagination;

@@ -86,6 +86,9 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     B64.encode(serde_json::to_vec(key).expect("cursor keys serialize"))
 }
 
+// A page of a list; a handler returns it as its response (`http::json` writes it into one
+// buffer sized after the first row; the derived `Serialize` is the shape it must match).
+// (A plain comment: a doc comment would become the schema's description in the OpenAPI document.)
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub data: Vec<T>,

@@ -70,7 +70,7 @@ pub async fn list_order_requests(
     Db(mut conn): Db,
     Query(filter): Query<OrderRequestFilter>,
     page: PageRequest<OrderKey>,
-) -> ApiResult<Json<Page<OrderRequest>>> {
+) -> ApiResult<Page<OrderRequest>> {
     validate(|v| filter.validate(v))?;
     let list_filter = ListFilter {
         status: filter.status,
@@ -78,7 +78,7 @@ pub async fn list_order_requests(
         to: filter.to,
     };
     let rows = queries::list(&mut conn, scope.client_id, &list_filter, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |o| o)))
+    Ok(Page::from_rows(rows, &page, queries::key, |o| o))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/order-requests", tag = "order requests",
@@ -172,13 +172,13 @@ pub async fn order_request_transitions(
     scope: ClientScope,
     Db(mut conn): Db,
     Path(path): Path<OrderRequestPath>,
-) -> ApiResult<Json<Page<Transition>>> {
+) -> ApiResult<Page<Transition>> {
     let data = queries::transitions(&mut conn, scope.client_id, path.order_request_id)
         .await
         .or_not_found("order request")?;
     // At most five rows (the state machine's longest path): one page, always the last.
-    Ok(Json(Page {
+    Ok(Page {
         data,
         next_cursor: None,
-    }))
+    })
 }

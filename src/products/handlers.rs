@@ -40,9 +40,9 @@ pub async fn list_products(
     Db(mut conn): Db,
     Query(filter): Query<ProductFilter>,
     page: PageRequest<String>,
-) -> ApiResult<Json<Page<Product>>> {
+) -> ApiResult<Page<Product>> {
     let rows = queries::list(&mut conn, scope.client_id, &filter, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |p| p)))
+    Ok(Page::from_rows(rows, &page, queries::key, |p| p))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/products", tag = "products", security(("bearer" = [])),

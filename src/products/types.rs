@@ -12,6 +12,7 @@ use crate::{
     http::{
         decimal::Decimal,
         error::ApiResult,
+        json,
         patch::Patch,
         validation::{Validator, validate},
     },
@@ -43,16 +44,23 @@ pub struct Product {
     #[diesel(embed)]
     #[serde(flatten)]
     pub fields: ProductFields,
+    #[serde(serialize_with = "json::opt_timestamp")]
     pub last_cost_update: Option<DateTime<Utc>>,
     /// Computed by the database (trigger `calculate_product_total_lead_days`).
     pub total_lead_days: Option<i32>,
+    #[serde(serialize_with = "json::opt_date")]
     pub projected_stockout_date: Option<NaiveDate>,
+    #[serde(serialize_with = "json::opt_date")]
     pub last_order_by_date: Option<NaiveDate>,
+    #[serde(serialize_with = "json::opt_timestamp")]
     pub timing_last_calculated: Option<DateTime<Utc>>,
     /// Set when archived: hidden from lists unless `include_archived=true`, refused in new
     /// orders, still counted in order history. Null: active.
+    #[serde(serialize_with = "json::opt_timestamp")]
     pub archived_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "json::timestamp")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "json::timestamp")]
     pub updated_at: DateTime<Utc>,
 }
 

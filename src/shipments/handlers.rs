@@ -33,14 +33,14 @@ pub async fn list_shipments(
     Db(mut conn): Db,
     Query(filter): Query<ShipmentFilter>,
     page: PageRequest<ShipmentKey>,
-) -> ApiResult<Json<Page<Shipment>>> {
+) -> ApiResult<Page<Shipment>> {
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
         return Err(ApiError::invalid("from", "must not be after to"));
     }
     let rows = queries::list(&mut conn, scope.client_id, &filter, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |s| s)))
+    Ok(Page::from_rows(rows, &page, queries::key, |s| s))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/shipments", tag = "shipments", security(("bearer" = [])),

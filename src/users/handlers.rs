@@ -29,11 +29,11 @@ pub async fn list_users(
     State(state): State<AppState>,
     Query(filter): Query<UserFilter>,
     page: PageRequest<UserKey>,
-) -> ApiResult<Json<Page<User>>> {
+) -> ApiResult<Page<User>> {
     user.require_admin()?;
     let mut conn = state.pool.get().await?;
     let rows = queries::list(&mut conn, filter.role, filter.client_id, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |u| u)))
+    Ok(Page::from_rows(rows, &page, queries::key, |u| u))
 }
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),

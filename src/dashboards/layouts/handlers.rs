@@ -97,9 +97,9 @@ pub async fn list_layouts(
     user: CurrentUser,
     Db(mut conn): Db,
     page: PageRequest<(String, Uuid)>,
-) -> ApiResult<Json<Page<Layout>>> {
+) -> ApiResult<Page<Layout>> {
     let rows = queries::list(&mut conn, user.id, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |l| l)))
+    Ok(Page::from_rows(rows, &page, queries::key, |l| l))
 }
 
 #[utoipa::path(post, path = "/api/v1/me/layouts", tag = "dashboards", security(("bearer" = [])),
@@ -226,12 +226,12 @@ pub async fn list_versions(
     Db(mut conn): Db,
     Path(path): Path<LayoutPath>,
     page: PageRequest<i32>,
-) -> ApiResult<Json<Page<LayoutVersion>>> {
+) -> ApiResult<Page<LayoutVersion>> {
     let layout = queries::get(&mut conn, user.id, path.layout_id)
         .await
         .or_not_found("layout")?;
     let rows = queries::versions(&mut conn, layout.id, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, |v| v.version, |v| v)))
+    Ok(Page::from_rows(rows, &page, |v| v.version, |v| v))
 }
 
 #[utoipa::path(post, path = "/api/v1/me/layouts/{layout_id}/restore", tag = "dashboards", security(("bearer" = [])),

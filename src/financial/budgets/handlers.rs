@@ -29,10 +29,10 @@ pub async fn list_budgets(
     Db(mut conn): Db,
     Query(filter): Query<BudgetFilter>,
     page: PageRequest<BudgetKey>,
-) -> ApiResult<Json<Page<Budget>>> {
+) -> ApiResult<Page<Budget>> {
     check_window(filter.from, filter.to)?;
     let rows = queries::list_budgets(&mut conn, scope.client_id, &filter, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |b| b)))
+    Ok(Page::from_rows(rows, &page, queries::key, |b| b))
 }
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/budgets", tag = "financial",

@@ -59,8 +59,8 @@ pub async fn list_cost_tracking(
     Db(mut conn): Db,
     Query(filter): Query<CostTrackingFilter>,
     page: PageRequest<CostTrackingKey>,
-) -> ApiResult<Json<Page<CostTracking>>> {
+) -> ApiResult<Page<CostTracking>> {
     check_window(filter.from, filter.to)?;
     let rows = queries::list_cost_tracking(&mut conn, scope.client_id, &filter, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, queries::key, |r| r)))
+    Ok(Page::from_rows(rows, &page, queries::key, |r| r))
 }

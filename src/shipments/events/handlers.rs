@@ -74,10 +74,10 @@ pub async fn list_events(
     Db(mut conn): Db,
     Path(path): Path<ShipmentPath>,
     page: PageRequest<EventKey>,
-) -> ApiResult<Json<Page<ShipmentEvent>>> {
+) -> ApiResult<Page<ShipmentEvent>> {
     queries::get_row(&mut conn, scope.client_id, path.shipment_id)
         .await
         .or_not_found("shipment")?;
     let rows = history(&mut conn, path.shipment_id, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, event_key, |e| e)))
+    Ok(Page::from_rows(rows, &page, event_key, |e| e))
 }
