@@ -148,3 +148,25 @@ pgbench_tps() { # script [clients] -> TPS of pgbench -M prepared for $secs, with
   pgbench -n -M prepared -c "${2:-$conns}" -j 2 -T "$secs" -f "$1" "${vars[@]}" "$DATABASE_URL" 2>&1 |
     awk '/^tps/ {print int($3); exit}'
 }
+
+# The world of the shipment-event benchmarks: one client with N shipments (one order, one
+# product), a client user client@example.com, and $tmp/paths.lua listing each shipment's
+# events path for bench/shipment_events.lua. Sets $client.
+shipment_world() { # shipments
+  local n=$1
+  client=$(psql -qtA "$DATABASE_URL" -c "INSERT INTO clients (name) VALUES ('Bench') RETURNING id" | head -1)
+  psql -q "$DATABASE_URL" <<SQL
+INSERT INTO products (client_id, sku, name, current_stock) VALUES ('$client', 'SKU-1', 'Parcel', 0);
+WITH o AS (INSERT INTO order_requests (client_id, status) VALUES ('$client', 'approved') RETURNING id)
+INSERT INTO shipments (order_request_id, client_id, carrier, tracking_number)
+SELECT o.id, '$client', 'ups', '1Z' || lpad(g::text, 16, '0') FROM o, generate_series(1, $n) g;
+ANALYZE;
+SQL
+  "$bin" user create --email client@example.com --password 'bench password 123' --role client \
+    --client-id "$client" >/dev/null
+  {
+    echo "paths = {"
+    psql -qtA "$DATABASE_URL" -c "SELECT '\"/api/v1/clients/$client/shipments/' || id || '/events\",' FROM shipments"
+    echo "}"
+  } >"$tmp/paths.lua"
+}

@@ -23,21 +23,7 @@ n=${SHIPMENTS:-2000}
 pgdb=fo_bench_pgbench_$$
 trap 'bench_cleanup; psql -q "$admin" -c "DROP DATABASE IF EXISTS $pgdb" >/dev/null 2>&1 || true' EXIT
 
-client=$(psql -qtA "$DATABASE_URL" -c "INSERT INTO clients (name) VALUES ('Bench') RETURNING id" | head -1)
-psql -q "$DATABASE_URL" <<SQL
-INSERT INTO products (client_id, sku, name, current_stock) VALUES ('$client', 'SKU-1', 'Parcel', 0);
-WITH o AS (INSERT INTO order_requests (client_id, status) VALUES ('$client', 'approved') RETURNING id)
-INSERT INTO shipments (order_request_id, client_id, carrier, tracking_number)
-SELECT o.id, '$client', 'ups', '1Z' || lpad(g::text, 16, '0') FROM o, generate_series(1, $n) g;
-ANALYZE;
-SQL
-"$bin" user create --email client@example.com --password 'bench password 123' --role client \
-  --client-id "$client" >/dev/null
-{
-  echo "paths = {"
-  psql -qtA "$DATABASE_URL" -c "SELECT '\"/api/v1/clients/$client/shipments/' || id || '/events\",' FROM shipments"
-  echo "}"
-} >"$tmp/paths.lua"
+shipment_world "$n"
 
 bench_serve
 token=$(login client@example.com)
