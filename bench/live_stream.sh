@@ -10,7 +10,7 @@
 # clock_timestamp() taken just before COMMIT. Streams are one operator's (staff: every
 # client's), read by bench/live_clients.py (Python standard library). The write-cost scripts
 # replay what shipments::events::apply runs for one scan (lock the shipment, insert the event,
-# the history-derived state statement refresh_state.sql) on 1 000 shipments, alternating
+# the history-derived state statement, REFRESH_STATE) on 1 000 shipments, alternating
 # statuses so every write changes the state; "with" adds the outbox statements.
 #
 # Usage: bench/live_stream.sh [BIN]
@@ -61,7 +61,9 @@ INSERT INTO shipments (id, order_request_id, client_id, carrier, tracking_number
 SELECT lpad(to_hex(n), 32, '0')::uuid, '00000000-0000-0000-0000-00000000ffff', '$client', 'ups', 'BENCH' || n
 FROM generate_series(1, 1000) n;
 SQL
-refresh=$(grep -v '^--' src/shipments/events/refresh_state.sql | sed -e "s/\$1/ARRAY[lpad(to_hex(:n), 32, '0')::uuid]/g")
+# The batch refresh as src/shipments/events/mod.rs composes it (REFRESH_STATE).
+refresh=$({ cat src/shipments/events/refresh_state_head.sql src/shipments/events/status_rule.sql
+  echo "SELECT * FROM state"; } | grep -v '^--' | sed -e "s/\$1/ARRAY[lpad(to_hex(:n), 32, '0')::uuid]/g")
 write_script() { # file with_outbox
   {
     echo '\set n random(1, 1000)'
