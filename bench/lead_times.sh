@@ -79,8 +79,8 @@ psql_ms() { # client-uuid-or-NULL [runs] -> median ms of the bare statement
     # (ALL_CLIENTS_WORK_MEM in src/lead_times/queries.rs); a client's run does not.
     local setup="SET work_mem = '256MB';"
     [ "$client" = NULL ] || setup=
-    { echo "\\set QUIET on"; echo "$setup"; echo "PREPARE recalc(date, integer, uuid, uuid) AS"; cat "$stmt"; echo ";"
-      echo "\\timing on"; echo "EXECUTE recalc(current_date, 90, $client, NULL);"
+    { echo "\\set QUIET on"; echo "$setup"; echo "PREPARE recalc(date, integer, uuid, uuid, integer) AS"; cat "$stmt"; echo ";"
+      echo "\\timing on"; echo "EXECUTE recalc(current_date, 90, $client, NULL, 14);"
     } | psql -qtA "$DATABASE_URL" | awk '/^Time:/ {print $2}'
   done | median
 }

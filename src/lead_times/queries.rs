@@ -8,6 +8,7 @@ use diesel::{
     sql_types::{self, BigInt, Date, Integer, Nullable, Text},
 };
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
@@ -70,10 +71,10 @@ pub const RECALCULATE_SQL: &str = include_str!("recalculate.sql");
 
 /// Recomputes the stockout and order-by dates (and their inputs) as of `as_of`, over the
 /// `window_days` days ending with it: of one product, one client, or every client (`None`).
-/// One statement: atomic, idempotent, safe beside another run and the API's writers.
-/// Around it, in one transaction (a savepoint inside the caller's), the reorder alerts it
-/// raised or resolved are compared in SQL (`alert_changes.sql`, before and after) and
-/// recorded for the live stream.
+/// One statement: atomic, idempotent, safe beside another run and the API's writers. The
+/// same statement answers the reorder alerts it raised or resolved (before: its snapshot,
+/// after: what it computed), recorded for the live stream in the same transaction (a
+/// savepoint inside the caller's).
 pub async fn recalculate(
     conn: &mut AsyncPgConnection,
     as_of: NaiveDate,
@@ -85,22 +86,17 @@ pub async fn recalculate(
         if product_id.is_none() {
             lock_scope(conn, client_id).await?;
         }
-        let before: Vec<Uuid> = alert_changes(conn, as_of, client_id, product_id, None)
-            .await?
-            .into_iter()
-            .map(|c| c.alert.product_id)
-            .collect();
-        let counts = diesel::sql_query(RECALCULATE_SQL)
+        let row: RecalcRow = diesel::sql_query(RECALCULATE_SQL)
             .bind::<Date, _>(as_of)
             .bind::<Integer, _>(window_days)
             .bind::<Nullable<sql_types::Uuid>, _>(client_id)
             .bind::<Nullable<sql_types::Uuid>, _>(product_id)
+            .bind::<Integer, _>(ALERT_WITHIN_DAYS)
             .get_result(conn)
             .await?;
-        let changes = alert_changes(conn, as_of, client_id, product_id, Some(&before)).await?;
-        let events: Vec<Activity> = changes.into_iter().map(AlertChange::into_event).collect();
+        let events = row.alert_events()?;
         activity::record_all(conn, &events).await?;
-        Ok(counts)
+        Ok(row.counts)
     })
     .await
 }
@@ -149,73 +145,58 @@ async fn lock_scope(conn: &mut AsyncPgConnection, client_id: Option<Uuid>) -> Qu
     Ok(())
 }
 
-const ALERT_CHANGES_SQL: &str = include_str!("alert_changes.sql");
+/// The window of "alerting" for the live stream's raised/resolved events: the alert list's
+/// default `within_days`.
+const ALERT_WITHIN_DAYS: i32 = DEFAULT_WITHIN_DAYS as i32;
 
+/// [`RECALCULATE_SQL`]'s one row: the counts, and the alert changes as a JSON array (NULL
+/// when none changed).
 #[derive(QueryableByName)]
-struct AlertChangeRow {
-    #[diesel(sql_type = sql_types::Uuid)]
+struct RecalcRow {
+    #[diesel(embed)]
+    counts: RecalcCounts,
+    #[diesel(sql_type = Nullable<Text>)]
+    alert_changes: Option<String>,
+}
+
+/// One element of `alert_changes`.
+#[derive(Deserialize)]
+struct AlertChange {
     product_id: Uuid,
-    #[diesel(sql_type = sql_types::Uuid)]
     client_id: Uuid,
-    #[diesel(sql_type = Text)]
     sku: String,
-    #[diesel(sql_type = Nullable<Date>)]
     last_order_by_date: Option<NaiveDate>,
-    #[diesel(sql_type = Nullable<Date>)]
     projected_stockout_date: Option<NaiveDate>,
-    #[diesel(sql_type = sql_types::Bool)]
     raised: bool,
 }
 
-struct AlertChange {
-    client_id: Uuid,
-    alert: AlertFigures,
-    raised: bool,
+impl RecalcRow {
+    fn alert_events(&self) -> QueryResult<Vec<Activity>> {
+        let Some(json) = &self.alert_changes else {
+            return Ok(Vec::new());
+        };
+        let changes: Vec<AlertChange> = serde_json::from_str(json)
+            .map_err(|e| DieselError::DeserializationError(Box::new(e)))?;
+        Ok(changes.into_iter().map(AlertChange::into_event).collect())
+    }
 }
 
 impl AlertChange {
     fn into_event(self) -> Activity {
-        let (client_id, alert) = (self.client_id, self.alert);
+        let client_id = self.client_id;
+        let alert = AlertFigures {
+            product_id: self.product_id,
+            sku: self.sku,
+            last_order_by_date: self.last_order_by_date,
+            projected_stockout_date: self.projected_stockout_date,
+            within_days: ALERT_WITHIN_DAYS,
+        };
         if self.raised {
             Activity::ReorderAlertRaised { client_id, alert }
         } else {
             Activity::ReorderAlertResolved { client_id, alert }
         }
     }
-}
-
-/// [`ALERT_CHANGES_SQL`]: `before` `None` answers (and locks) the alerting products, else the
-/// products that entered or left the alert window since.
-async fn alert_changes(
-    conn: &mut AsyncPgConnection,
-    as_of: NaiveDate,
-    client_id: Option<Uuid>,
-    product_id: Option<Uuid>,
-    before: Option<&[Uuid]>,
-) -> QueryResult<Vec<AlertChange>> {
-    let within_days = DEFAULT_WITHIN_DAYS as i32;
-    let rows: Vec<AlertChangeRow> = diesel::sql_query(ALERT_CHANGES_SQL)
-        .bind::<Nullable<sql_types::Uuid>, _>(client_id)
-        .bind::<Nullable<sql_types::Uuid>, _>(product_id)
-        .bind::<Date, _>(as_of)
-        .bind::<Integer, _>(within_days)
-        .bind::<Nullable<sql_types::Array<sql_types::Uuid>>, _>(before)
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| AlertChange {
-            client_id: r.client_id,
-            raised: r.raised,
-            alert: AlertFigures {
-                product_id: r.product_id,
-                sku: r.sku,
-                last_order_by_date: r.last_order_by_date,
-                projected_stockout_date: r.projected_stockout_date,
-                within_days,
-            },
-        })
-        .collect())
 }
 
 const APPLY_DEFAULTS_SQL: &str = include_str!("apply_client_defaults.sql");

@@ -6,9 +6,10 @@
 --   $2 integer  demand window in days (LEAD_TIME_DEMAND_WINDOW_DAYS, 1 to 365)
 --   $3 uuid     client_id, or NULL for every client
 --   $4 uuid     product_id, or NULL for every product of the scope
+--   $5 integer  the reorder alerts' window in days: the alert list's default within_days
 --
--- In psql: PREPARE recalc(date, integer, uuid, uuid) AS <this statement>;
---          EXECUTE recalc(current_date, 90, NULL, NULL);
+-- In psql: PREPARE recalc(date, integer, uuid, uuid, integer) AS <this statement>;
+--          EXECUTE recalc(current_date, 90, NULL, NULL, 14);
 --
 -- Demand: the shared rules of migration 20251216000001_add_demand_rules. A counted order line
 -- (view counted_order_lines) is demand on the UTC day its order was created. The window is
@@ -41,6 +42,14 @@
 -- the lock alone). In ctid order each page is visited once. Two multi-row writers never run
 -- on one client's products at once (the advisory lock above), so their lock order cannot
 -- deadlock whatever it is.
+--
+-- Reorder alerts raised and resolved, for the live stream: a product is alerting when GET
+-- /reorder-alerts lists it by default (reorder_alerts.sql: not archived, an order-by date
+-- within $5 days of $1 or passed, from known lead times). Before is what the statement's
+-- snapshot holds (the locked row's order-by date; product_timing_inputs as the last run left
+-- it: a data-modifying CTE's writes are invisible to the rest of the statement), after is
+-- what it computes; the last column lists the products whose alerting changed, as JSON, in
+-- the same pass as the counts (no second read of the scope before or after).
 
 WITH w AS (
     SELECT $1::date AS as_of,
@@ -49,7 +58,8 @@ WITH w AS (
            $1::date + 1 AS w_end
 ),
 targets AS (
-    SELECT p.id, p.ctid AS row_at, p.client_id, p.current_stock,
+    SELECT p.id, p.ctid AS row_at, p.client_id, p.sku, p.archived_at,
+           p.last_order_by_date AS order_by_before, p.current_stock,
            p.supplier_lead_days, p.shipping_lead_days, p.processing_lead_days,
            p.safety_buffer_days, p.total_lead_days, p.lead_time_source
     FROM products p
@@ -75,7 +85,8 @@ demand AS (
     GROUP BY c.product_id, c.client_id
 ),
 inputs AS (
-    SELECT t.id AS product_id, t.row_at, t.client_id, w.as_of, w.window_days,
+    SELECT t.id AS product_id, t.row_at, t.client_id, t.sku, t.archived_at, t.order_by_before,
+           w.as_of, w.window_days,
            LEAST(w.window_days, COALESCE(
                annualisation_days(d.first_counted_at, w.w_start, w.w_end), w.window_days))
                AS demand_days,
@@ -178,5 +189,23 @@ SELECT now() AS calculated_at,
        count(*) FILTER (WHERE t.reason = 'no_demand') AS no_demand,
        count(*) FILTER (WHERE t.reason = 'no_lead_time') AS no_lead_time,
        count(*) FILTER (WHERE t.reason = 'beyond_horizon') AS beyond_horizon,
-       count(*) FILTER (WHERE t.lead_time_source = 'client_default') AS client_defaults
+       count(*) FILTER (WHERE t.lead_time_source = 'client_default') AS client_defaults,
+       json_agg(json_build_object(
+                    'product_id', t.product_id, 'client_id', t.client_id, 'sku', t.sku,
+                    'last_order_by_date', t.stockout_date - t.total_lead_days,
+                    'projected_stockout_date', t.stockout_date, 'raised', a.alerting)
+                ORDER BY t.client_id, t.product_id)
+           FILTER (WHERE a.alerting <> a.was_alerting)::text AS alert_changes
 FROM timing t
+CROSS JOIN LATERAL (
+    SELECT COALESCE(t.archived_at IS NULL AND t.total_lead_days IS NOT NULL
+                    AND t.stockout_date - t.total_lead_days <= t.as_of + $5::integer, false)
+               AS alerting,
+           -- The inputs row is only looked up for a product whose old date was in the window.
+           CASE WHEN t.archived_at IS NULL AND t.order_by_before <= t.as_of + $5::integer
+                THEN EXISTS (SELECT 1 FROM product_timing_inputs i
+                             WHERE i.product_id = t.product_id
+                               AND i.total_lead_days IS NOT NULL)
+                ELSE false
+           END AS was_alerting
+) a

@@ -266,7 +266,7 @@ async fn load_catalogue(
 async fn recalculate_lead_times(tx: &Transaction<'_>) -> anyhow::Result<(i64, i64)> {
     let window = crate::config::lead_time_demand_window_days()?;
     let prepare = format!(
-        "PREPARE seed_lead_times(date, integer, uuid, uuid) AS {}",
+        "PREPARE seed_lead_times(date, integer, uuid, uuid, integer) AS {}",
         crate::lead_times::queries::RECALCULATE_SQL
     );
     tx.batch_execute(&prepare)
@@ -274,7 +274,10 @@ async fn recalculate_lead_times(tx: &Transaction<'_>) -> anyhow::Result<(i64, i6
         .context("preparing the lead-time recalculation")?;
     let row = tx
         .query_one(
-            &format!("EXECUTE seed_lead_times(CURRENT_DATE, {window}, NULL, NULL)"),
+            &format!(
+                "EXECUTE seed_lead_times(CURRENT_DATE, {window}, NULL, NULL, {})",
+                crate::lead_times::alerts::DEFAULT_WITHIN_DAYS
+            ),
             &[],
         )
         .await

@@ -374,12 +374,12 @@ async fn a_second_run_rewrites_the_rows_in_place() {
     .await
     .expect("products and orders");
     db.batch_execute(&format!(
-        "PREPARE recalc(date, integer, uuid, uuid) AS {}",
+        "PREPARE recalc(date, integer, uuid, uuid, integer) AS {}",
         include_str!("../../../src/lead_times/recalculate.sql")
     ))
     .await
     .expect("prepare");
-    let run = format!("EXECUTE recalc(current_date, 90, '{acme}', NULL)");
+    let run = format!("EXECUTE recalc(current_date, 90, '{acme}', NULL, 14)");
     // The first run dates the products with demand (an indexed column changes: not HOT).
     db.batch_execute(&run).await.expect("first run");
     // As the next night's run finds the table: vacuumed (autovacuum, after a full rewrite).
