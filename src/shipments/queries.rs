@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::{
     allocation::{Allocated, OrderLine},
     types::{
-        Carrier, Shipment, ShipmentFields, ShipmentFilter, ShipmentItem, ShipmentRow, delayed,
+        Carrier, EventTarget, Shipment, ShipmentFields, ShipmentFilter, ShipmentItem, ShipmentRow,
+        delayed,
     },
 };
 use crate::{
@@ -124,18 +125,19 @@ pub async fn get_for_update(
         .await
 }
 
-/// The shipment's carrier, the shipment locked as by [`get_for_update`]: what posting an event
-/// needs (tenancy, the carrier's codes, the lock the status rule runs under). Kept prepared
-/// on the connection, unlike a read of [`ShipmentRow`], whose `is_delayed` is an SQL literal
-/// (Diesel prepares and plans those anew on every call: two round trips instead of one).
-pub async fn carrier_for_update(
+/// What posting an event needs of its shipment, read with the lock the status rule runs under
+/// (as by [`get_for_update`]): the carrier (tenancy, the carrier's codes) and where its state
+/// stands (whether the event can simply append, see `events::one`). Kept prepared on the
+/// connection, unlike a read of [`ShipmentRow`], whose `is_delayed` is an SQL literal (Diesel
+/// prepares and plans those anew on every call: two round trips instead of one).
+pub async fn event_target_for_update(
     conn: &mut AsyncPgConnection,
     client_id: Uuid,
     id: Uuid,
-) -> QueryResult<Carrier> {
+) -> QueryResult<EventTarget> {
     shipments::table
         .filter(shipments::id.eq(id).and(shipments::client_id.eq(client_id)))
-        .select(shipments::carrier)
+        .select(EventTarget::as_select())
         .for_no_key_update()
         .first(conn)
         .await

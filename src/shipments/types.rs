@@ -67,6 +67,25 @@ pub struct ShipmentPath {
     pub shipment_id: Uuid,
 }
 
+/// What posting an event reads of its shipment (`queries::event_target_for_update`).
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = shipments)]
+pub struct EventTarget {
+    pub carrier: Carrier,
+    pub status: ShipmentStatus,
+    pub last_event_at: Option<DateTime<Utc>>,
+}
+
+impl EventTarget {
+    /// Whether an event at `event_time` is newer than the whole history of a shipment that
+    /// has not reached a terminal status: then it simply becomes the state (no earlier event
+    /// can outrank it, nothing is cut off), which `events::one` applies without reading the
+    /// history. A tie in time is not newer: the rule's tie-breaks need the history.
+    pub fn appends(&self, event_time: DateTime<Utc>) -> bool {
+        !self.status.is_terminal() && self.last_event_at.is_none_or(|last| event_time > last)
+    }
+}
+
 /// A shipment's own row, as answered.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = shipments)]

@@ -39,13 +39,14 @@ pub async fn create_event(
     let (client_id, id) = (scope.client_id, path.shipment_id);
     let applied = conn
         .transaction::<_, ApiError, _>(async |conn| {
-            // Read with the row lock apply needs: one statement for tenancy, carrier and lock.
-            let rules = queries::carrier_for_update(conn, client_id, id)
+            // Read with the row lock apply needs: one statement for tenancy, carrier, lock
+            // and where the state stands.
+            let target = queries::event_target_for_update(conn, client_id, id)
                 .await
-                .or_not_found("shipment")?
-                .rules();
+                .or_not_found("shipment")?;
+            let rules = target.carrier.rules();
             let event = validate(|v| body.parts().checked(v, "", rules, id))?;
-            Ok(apply_one_locked(conn, event).await?)
+            Ok(apply_one_locked(conn, &target, event).await?)
         })
         .await?;
     let status = match applied.outcome {
