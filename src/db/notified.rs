@@ -1,6 +1,7 @@
 //! A per-replica cache kept correct by PostgreSQL `LISTEN/NOTIFY`: the one logic behind the
-//! cache of token users ([`crate::auth::user_cache`]) and the cache of page-load reads
-//! ([`crate::dashboards::cache`]).
+//! cache of token users ([`crate::auth::user_cache`]), the cache of page-load reads
+//! ([`crate::dashboards::cache`]) and the cache of budget variances
+//! ([`crate::financial::variance::cache`]).
 //!
 //! A cached entry is only as good as the news of its change. Triggers `pg_notify` on a
 //! channel when what an entry was read from changes, and the replica's one listening
@@ -145,6 +146,25 @@ impl<K: Hash + Eq, V: Clone> NotifiedCache<K, V> {
         let mut entries = self.lock();
         entries.generation += 1;
         entries.map.pop(key);
+    }
+
+    /// News of every key `names` (a client's, say): drops them, and keeps out every read
+    /// begun before.
+    pub fn forget_where(&self, names: impl Fn(&K) -> bool)
+    where
+        K: Clone,
+    {
+        let mut entries = self.lock();
+        entries.generation += 1;
+        let named: Vec<K> = entries
+            .map
+            .iter()
+            .filter(|(k, _)| names(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in named {
+            entries.map.pop(&key);
+        }
     }
 
     /// News of everything.

@@ -39,6 +39,8 @@ pub struct AppState {
     pub users: Arc<crate::auth::user_cache::UserCache>,
     /// The page-load reads (dashboard, preferences), kept fresh by `live`'s listener too.
     pub pages: Arc<crate::dashboards::cache::PageCache>,
+    /// The budget variance reports, kept fresh by `live`'s listener too.
+    pub variance: Arc<crate::financial::variance::cache::VarianceCache>,
 }
 
 impl AppState {
@@ -51,10 +53,11 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(pool.clone()));
         let users = Arc::new(crate::auth::user_cache::UserCache::default());
         let pages = Arc::new(crate::dashboards::cache::PageCache::default());
+        let variance = Arc::new(crate::financial::variance::cache::VarianceCache::default());
         let live = crate::activity::hub::Hub::new(
             config.live.clone(),
             &config.database,
-            vec![users.clone(), pages.clone()],
+            vec![users.clone(), pages.clone(), variance.clone()],
         );
         match crate::activity::gauges::HubGauges::new(live.clone()) {
             Ok(g) => {
@@ -68,6 +71,7 @@ impl AppState {
             live,
             users,
             pages,
+            variance,
             pool,
             readiness_conn: Arc::default(),
             config: Arc::new(config),

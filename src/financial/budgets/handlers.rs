@@ -2,7 +2,9 @@
 //! so tenancy is checked before any of them runs; any user passing it (staff, or the client's
 //! own users) may read and write. Query errors become HTTP through `From<BudgetError>`.
 
-use axum::{Json, http::StatusCode};
+use std::sync::Arc;
+
+use axum::{Json, extract::State, http::StatusCode};
 
 use super::{
     queries,
@@ -11,7 +13,7 @@ use super::{
 use crate::{
     auth::tenancy::ClientScope,
     clients::types::ClientPath,
-    financial::check_window,
+    financial::{check_window, variance::cache::VarianceCache},
     http::{
         conn::Db,
         error::{ApiError, ApiResult, OrNotFound, Problem},
@@ -43,11 +45,13 @@ pub async fn list_budgets(
         (status = 422, body = Problem)))]
 pub async fn create_budget(
     scope: ClientScope,
+    State(variance): State<Arc<VarianceCache>>,
     Db(mut conn): Db,
     extract::Json(body): extract::Json<CreateBudget>,
 ) -> ApiResult<Created<Budget>> {
     let fields = body.validate()?;
     let budget = queries::create_budget(&mut conn, scope.client_id, fields).await?;
+    variance.forget_client(scope.client_id);
     let location = format!("/api/v1/clients/{}/budgets/{}", scope.client_id, budget.id);
     Ok(Created::at(location, budget))
 }
@@ -71,11 +75,13 @@ pub async fn get_budget(
         (status = 422, body = Problem)))]
 pub async fn update_budget(
     scope: ClientScope,
+    State(variance): State<Arc<VarianceCache>>,
     Db(mut conn): Db,
     Path(path): Path<BudgetPath>,
     extract::Json(body): extract::Json<UpdateBudget>,
 ) -> ApiResult<Json<Budget>> {
     let budget = queries::update_budget(&mut conn, scope.client_id, path.budget_id, &body).await?;
+    variance.forget_client(scope.client_id);
     Ok(Json(budget))
 }
 
@@ -84,11 +90,15 @@ pub async fn update_budget(
     responses((status = 204), (status = 404, body = Problem)))]
 pub async fn delete_budget(
     scope: ClientScope,
+    State(variance): State<Arc<VarianceCache>>,
     Db(mut conn): Db,
     Path(path): Path<BudgetPath>,
 ) -> ApiResult<StatusCode> {
     match queries::delete_budget(&mut conn, scope.client_id, path.budget_id).await? {
         0 => Err(ApiError::not_found("budget")),
-        _ => Ok(StatusCode::NO_CONTENT),
+        _ => {
+            variance.forget_client(scope.client_id);
+            Ok(StatusCode::NO_CONTENT)
+        }
     }
 }

@@ -44,6 +44,7 @@ pub async fn aggregate_cost_tracking(
         &state.config.budget_tolerance_percent,
     )
     .await?;
+    state.variance.forget_client(scope.client_id);
     Ok(Json(CostAggregation {
         period: format_period(period),
         products: counts.rows,

@@ -5,9 +5,10 @@
 //! Environment: `BUDGET_TOLERANCE_PERCENT` (default 5, via [`crate::config::Config`]): a budget
 //! whose variance is within ± that percent is `on_track`.
 
+pub mod cache;
 pub mod crossings;
 
-use axum::{Json, extract::State};
+use axum::{extract::State, response::Response};
 use bigdecimal::BigDecimal;
 use chrono::{NaiveDate, Utc};
 use diesel::{
@@ -25,7 +26,7 @@ use crate::{
     db::prepared::Sql,
     financial::check_window,
     http::{
-        conn::Db,
+        conn::LazyDb,
         decimal::Decimal,
         error::{ApiResult, Problem},
         extract::Query,
@@ -33,6 +34,8 @@ use crate::{
     },
     text_enum,
 };
+
+use self::cache::ReportKey;
 
 // Handler ------------------------------------------------------------------------------------
 
@@ -48,26 +51,38 @@ pub fn tolerance(state: &AppState) -> BigDecimal {
 pub async fn budget_variance(
     scope: ClientScope,
     State(state): State<AppState>,
-    Db(mut conn): Db,
+    db: LazyDb,
     Query(filter): Query<VarianceFilter>,
-) -> ApiResult<Json<VarianceReport>> {
+) -> ApiResult<Response> {
     check_window(filter.from, filter.to)?;
     let as_of = filter.as_of.unwrap_or_else(|| Utc::now().date_naive());
-    let tolerance = tolerance(&state);
-    let data = budget_variances(
-        &mut conn,
-        scope.client_id,
-        filter.from,
-        filter.to,
+    let key = ReportKey {
+        client_id: scope.client_id,
+        from: filter.from,
+        to: filter.to,
         as_of,
-        &tolerance,
-    )
-    .await?;
-    Ok(Json(VarianceReport {
-        data,
-        as_of,
-        tolerance_percent: Decimal(tolerance),
-    }))
+    };
+    state
+        .variance
+        .get_or_load(key, async || {
+            let tolerance = tolerance(&state);
+            let mut conn = db.conn().await?;
+            let data = budget_variances(
+                &mut conn,
+                scope.client_id,
+                filter.from,
+                filter.to,
+                as_of,
+                &tolerance,
+            )
+            .await?;
+            Ok(VarianceReport {
+                data,
+                as_of,
+                tolerance_percent: Decimal(tolerance),
+            })
+        })
+        .await
 }
 
 // Types --------------------------------------------------------------------------------------

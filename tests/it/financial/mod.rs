@@ -8,4 +8,5 @@ mod costs;
 mod eoq;
 mod prepared;
 mod variance;
+mod variance_cache;
 mod variance_plan;

@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS products_category_changed ON products;
+DROP TRIGGER IF EXISTS cost_tracking_truncated ON cost_tracking;
+DROP TRIGGER IF EXISTS cost_tracking_deleted ON cost_tracking;
+DROP TRIGGER IF EXISTS cost_tracking_updated ON cost_tracking;
+DROP TRIGGER IF EXISTS cost_tracking_inserted ON cost_tracking;
+DROP TRIGGER IF EXISTS budgets_truncated ON budgets;
+DROP TRIGGER IF EXISTS budgets_deleted ON budgets;
+DROP TRIGGER IF EXISTS budgets_updated ON budgets;
+DROP TRIGGER IF EXISTS budgets_inserted ON budgets;
+DROP FUNCTION IF EXISTS notify_cost_change();
