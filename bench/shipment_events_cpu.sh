@@ -25,8 +25,12 @@ bench_serve
 export BENCH_PATHS=$tmp/paths.lua BENCH_TOKEN=$(login client@example.com)
 
 ticks() { # pids... -> clock ticks of user + system time
-  local s=0 p
-  for p in "$@"; do [ -r "/proc/$p/stat" ] && s=$((s + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  local s=0 p t
+  for p in "$@"; do
+    # A backend may exit between the listing and the read: it counts 0.
+    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || t=0
+    s=$((s + ${t:-0}))
+  done
   echo "$s"
 }
 backends() { psql -qtA "$admin" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$1' AND pid <> pg_backend_pid()"; }
