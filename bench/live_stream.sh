@@ -62,7 +62,8 @@ SELECT lpad(to_hex(n), 32, '0')::uuid, '00000000-0000-0000-0000-00000000ffff', '
 FROM generate_series(1, 1000) n;
 SQL
 # The batch refresh as src/shipments/events/mod.rs composes it (REFRESH_STATE).
-refresh=$({ cat src/shipments/events/refresh_state_head.sql src/shipments/events/status_rule.sql
+refresh=$({ cat src/shipments/events/refresh_state_head.sql src/shipments/events/status_rule.sql \
+    src/shipments/events/state_write.sql
   echo "SELECT * FROM state"; } | grep -v '^--' | sed -e "s/\$1/ARRAY[lpad(to_hex(:n), 32, '0')::uuid]/g")
 write_script() { # file with_outbox
   {

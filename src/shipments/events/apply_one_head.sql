@@ -1,22 +1,11 @@
--- The head of the one-event statement of `POST …/events` (`events::APPLY_ONE`: this,
--- `status_rule.sql`, then the state with the stored event): stores the event $1…$8
--- (shipment_id, status, description, location, event_time, estimated_delivery_at, raw_data,
--- dedupe_key) unless its scan was stored before, and gives the rule the shipment's history
--- with it, in one round trip and with one plan PostgreSQL can keep (every parameter a scalar:
--- the batch head's `ANY($1)` gets a fresh custom plan on every call, 0.7 ms, several times
--- what it takes to run for one shipment).
+-- The rest of the head of `events::APPLY_ONE` (`insert_one.sql`, this, `status_rule.sql`,
+-- `state_write.sql`, then the state with the stored event): reads back a duplicate's stored
+-- row and gives the rule the shipment's history with the inserted event, in one round trip.
 --
 -- All parts of a statement read one snapshot, so `ev` does not see the row `ins` inserts:
 -- it adds it. The snapshot is taken after the caller locked the shipment, and every writer
 -- of events holds that lock until it commits, so it sees every event stored before (and a
 -- duplicate's stored row, for `stored`).
-WITH ins AS (
-    INSERT INTO shipment_events (shipment_id, status, description, location, event_time,
-                                 estimated_delivery_at, raw_data, dedupe_key)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-    ON CONFLICT (shipment_id, dedupe_key) DO NOTHING
-    RETURNING *
-),
 stored AS (
     SELECT true AS created, i.* FROM ins i
     UNION ALL

@@ -34,10 +34,12 @@ use crate::{
 };
 
 /// The state of the shipments in `$1` (uuid[]) from their histories: the status rule
-/// (`status_rule.sql`) after the batch head. [`APPLY_ONE`] is the same rule after another head.
+/// (`status_rule.sql`, then `state_write.sql`) after the batch head. [`APPLY_ONE`] is the same
+/// rule after another head.
 pub const REFRESH_STATE: &str = concat!(
     include_str!("refresh_state_head.sql"),
     include_str!("status_rule.sql"),
+    include_str!("state_write.sql"),
     "SELECT * FROM state\n"
 );
 
@@ -48,15 +50,37 @@ static REFRESH: Sql = Sql::new(REFRESH_STATE);
 /// [`APPLY_ONE`], kept prepared on the connection.
 static APPLY_ONE_SQL: Sql = Sql::new(APPLY_ONE);
 
-/// One event stored and its shipment's state brought up to date, in one statement: the same
-/// status rule after a head that inserts the event (see `apply_one_head.sql`); answers the
-/// state, the stored event (for a duplicate: the one stored before) and whether it is new.
-pub const APPLY_ONE: &str = concat!(
-    include_str!("apply_one_head.sql"),
-    include_str!("status_rule.sql"),
-    "SELECT s.*, e.created, e.id, e.status, e.description, e.location, e.event_time,
+/// [`APPEND_NEWEST`], kept prepared on the connection.
+static APPEND_NEWEST_SQL: Sql = Sql::new(APPEND_NEWEST);
+
+/// What both one-event statements answer: the state, the stored event (for a duplicate: the
+/// one stored before) and whether it is new.
+macro_rules! one_event_answer {
+    () => {
+        "SELECT s.*, e.created, e.id, e.status, e.description, e.location, e.event_time,
        e.estimated_delivery_at, e.raw_data, e.dedupe_key, e.created_at
 FROM state s CROSS JOIN stored e\n"
+    };
+}
+
+/// One event stored and its shipment's state brought up to date, in one statement: the same
+/// status rule after a head that inserts the event (`insert_one.sql`, `apply_one_head.sql`).
+pub const APPLY_ONE: &str = concat!(
+    include_str!("insert_one.sql"),
+    include_str!("apply_one_head.sql"),
+    include_str!("status_rule.sql"),
+    include_str!("state_write.sql"),
+    one_event_answer!()
+);
+
+/// [`APPLY_ONE`] for an event newer than the whole history of a shipment that is not
+/// terminal: the event is the state, without reading the history (`append_newest.sql`); the
+/// same write and answer.
+pub const APPEND_NEWEST: &str = concat!(
+    include_str!("insert_one.sql"),
+    include_str!("append_newest.sql"),
+    include_str!("state_write.sql"),
+    one_event_answer!()
 );
 
 /// The events already stored for (shipment, dedupe key) pairs: the duplicates of a batch.
@@ -320,16 +344,20 @@ pub async fn history(
 #[cfg(test)]
 mod tests {
     #[test]
-    fn both_statements_end_with_the_one_status_rule() {
-        let rule = include_str!("status_rule.sql");
-        for (statement, head) in [
-            (super::REFRESH_STATE, include_str!("refresh_state_head.sql")),
-            (super::APPLY_ONE, include_str!("apply_one_head.sql")),
-        ] {
-            assert!(statement.starts_with(head));
-            assert!(statement[head.len()..].starts_with(rule));
-        }
+    fn every_statement_writes_the_state_the_one_way() {
+        let (insert, rule, write) = (
+            include_str!("insert_one.sql"),
+            include_str!("status_rule.sql"),
+            include_str!("state_write.sql"),
+        );
+        let refresh = [include_str!("refresh_state_head.sql"), rule, write].concat();
+        assert!(super::REFRESH_STATE.starts_with(&refresh));
+        let one = [insert, include_str!("apply_one_head.sql"), rule, write].concat();
+        assert!(super::APPLY_ONE.starts_with(&one));
+        let newest = [insert, include_str!("append_newest.sql"), write].concat();
+        assert!(super::APPEND_NEWEST.starts_with(&newest));
         assert_eq!(super::REFRESH.params(), 1);
         assert_eq!(super::APPLY_ONE_SQL.params(), 8);
+        assert_eq!(super::APPEND_NEWEST_SQL.params(), 8);
     }
 }

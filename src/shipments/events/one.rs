@@ -11,8 +11,8 @@
 //!
 //! Most scans arrive in order: newer than everything the shipment has seen, before it ends.
 //! For those (`EventTarget::appends`, known from the locked read the handler makes anyway)
-//! `append_newest.sql` stores the event and sets the state without reading the history or
-//! running the rule's thirty-node plan; every other event (late, tied in time, after a
+//! `APPEND_NEWEST` stores the event and sets the state without reading the history or
+//! running the rule's thirty-node plan (the same write, `state_write.sql`, as the rule's); every other event (late, tied in time, after a
 //! terminal status, a duplicate) takes `APPLY_ONE`.
 
 use diesel::{
@@ -22,14 +22,10 @@ use diesel::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use super::{
-    APPLY_ONE_SQL, Applied, State,
+    APPEND_NEWEST_SQL, APPLY_ONE_SQL, Applied, State,
     types::{NewEvent, ShipmentEvent},
 };
 use crate::{activity, db::prepared::Sql, shipments::types::EventTarget};
-
-/// The event newer than the whole history of a shipment that is not terminal: stored and
-/// made the state in one statement, kept prepared on the connection.
-static APPEND_NEWEST_SQL: Sql = Sql::new(include_str!("append_newest.sql"));
 
 #[derive(QueryableByName)]
 struct Row {
