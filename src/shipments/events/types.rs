@@ -21,16 +21,22 @@ use crate::{
 pub struct ShipmentEvent {
     pub id: Uuid,
     pub shipment_id: Uuid,
+    /// Ours, after the carrier's native code was mapped.
     pub status: ShipmentStatus,
+    /// The carrier's text (an exception's reason), as posted.
     pub description: Option<String>,
+    /// Where the scan happened, as the carrier names it.
     pub location: Option<String>,
+    /// When the carrier scanned it: the history's order, and what decides the state.
     pub event_time: DateTime<Utc>,
+    /// The estimate this scan brought; null when it brought none (the shipment keeps its own).
     pub estimated_delivery_at: Option<DateTime<Utc>>,
     /// The carrier's payload as posted (`raw`).
     #[schema(value_type = Option<Object>)]
     pub raw_data: Option<serde_json::Value>,
     #[serde(skip)]
     pub dedupe_key: String,
+    /// When this service stored it (not when it was scanned).
     pub created_at: DateTime<Utc>,
 }
 
@@ -41,7 +47,9 @@ pub struct CreateEvent {
     /// One of ours, or the carrier's native code.
     #[schema(required, value_type = ShipmentStatus)]
     pub status: Option<String>,
+    /// The carrier's text; an `exception`'s becomes the shipment's `exception_reason`.
     pub description: Option<String>,
+    /// Where the scan happened.
     pub location: Option<String>,
     /// When the carrier scanned it; at most a day ahead of the server's clock.
     #[schema(required)]
