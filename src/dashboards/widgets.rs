@@ -30,29 +30,29 @@ text_enum! {
     /// What a widget shows; each is fed by a route of the API (docs/dashboards.md).
     pub enum WidgetType {
         /// A single figure with its trend (`config.metric`), e.g. on-hand units or spend.
-        KpiTile = "kpi_tile",
+        KpiTile,
         /// Budgets against actuals: `GET …/budgets/variance`.
-        BudgetVariance = "budget_variance",
+        BudgetVariance,
         /// Monthly costs over time: `GET …/cost-tracking`.
-        CostTrend = "cost_trend",
+        CostTrend,
         /// Shipments by status: `GET …/shipments`.
-        Shipments = "shipments",
+        Shipments,
         /// Shipments past their estimated delivery: `GET …/shipments?delayed=true`.
-        DelayedShipments = "delayed_shipments",
+        DelayedShipments,
         /// Shipments in transit on a map: `GET …/shipments` with their last event's location.
-        ShipmentMap = "shipment_map",
+        ShipmentMap,
         /// A table of shipments with filters in `config`: `GET …/shipments`.
-        ShipmentList = "shipment_list",
+        ShipmentList,
         /// The client against its anonymous cohort: `GET …/benchmark`.
-        Benchmark = "benchmark",
+        Benchmark,
         /// Products to reorder now or soon: `GET …/reorder-alerts`.
-        ReorderAlerts = "reorder_alerts",
+        ReorderAlerts,
         /// Economic order quantity of a product (`config.product_id`): `GET …/products/{id}/eoq`.
-        Eoq = "eoq",
+        Eoq,
         /// Projected stockout dates: `GET …/products` (`projected_stockout_date`).
-        StockoutForecast = "stockout_forecast",
+        StockoutForecast,
         /// Free text the user writes (`config.text`); reads nothing.
-        Note = "note",
+        Note,
     }
 }
 

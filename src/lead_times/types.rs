@@ -16,13 +16,13 @@ text_enum! {
     /// Where a product's lead times came from.
     pub enum LeadTimeSource {
         /// Quoted or confirmed by the supplier.
-        Supplier = "supplier",
+        Supplier,
         /// Measured from past replenishments.
-        Historical = "historical",
+        Historical,
         /// Entered by hand.
-        Manual = "manual",
+        Manual,
         /// Copied from the client's `default_*_lead_days`.
-        ClientDefault = "client_default",
+        ClientDefault,
     }
 }
 
