@@ -10,17 +10,11 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     db::schema::products,
-    http::{
-        conn::Db,
-        decimal::Decimal,
-        error::{ApiResult, OrNotFound, Problem},
-        extract::{self, Path},
-        patch::Patch,
-        validation::validate,
-    },
+    http::{decimal::Decimal, patch::Patch, validation::validate},
     products::types::{CostSource, Product, ProductPath},
 };
 

@@ -8,18 +8,8 @@ use super::{
     queries,
     types::{Budget, BudgetFilter, BudgetKey, BudgetPath, CreateBudget, UpdateBudget},
 };
-use crate::{
-    auth::tenancy::ClientScope,
-    clients::types::ClientPath,
-    financial::check_window,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-    },
-};
+use crate::http::prelude::*;
+use crate::{auth::tenancy::ClientScope, clients::types::ClientPath, financial::check_window};
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/budgets", tag = "financial",
     security(("bearer" = [])), params(ClientPath, BudgetFilter, PageQuery),
