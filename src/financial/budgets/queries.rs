@@ -75,12 +75,7 @@ async fn check_product(
     let Some(product_id) = product_id else {
         return Ok(());
     };
-    products::table
-        .filter(
-            products::id
-                .eq(product_id)
-                .and(products::client_id.eq(client_id)),
-        )
+    owned_row!(products, client_id = client_id, product_id)
         .select(products::id)
         .for_key_share()
         .first::<Uuid>(conn)
