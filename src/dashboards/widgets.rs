@@ -276,23 +276,24 @@ mod tests {
         }
     }
 
+    /// Note widgets `a`, `b`, `c`, … at these `(x, y, w, h)`.
+    fn notes_at(places: &[(u32, u32, u32, u32)]) -> Value {
+        let ids = ["a", "b", "c", "d"];
+        let widgets = places.iter().zip(ids).map(
+            |(&(x, y, w, h), id)| json!({"id": id, "type": "note", "x": x, "y": y, "w": w, "h": h}),
+        );
+        Value::Array(widgets.collect())
+    }
+
     #[test]
     fn overlapping_widgets_are_named_once() {
-        let fields = fields_of(json!([
-            {"id": "a", "type": "note", "x": 0, "y": 0, "w": 6, "h": 4},
-            {"id": "b", "type": "note", "x": 6, "y": 0, "w": 6, "h": 4},
-            {"id": "c", "type": "note", "x": 5, "y": 3, "w": 2, "h": 2},
-        ]));
+        let fields = fields_of(notes_at(&[(0, 0, 6, 4), (6, 0, 6, 4), (5, 3, 2, 2)]));
         assert_eq!(fields, ["widgets[2]"]);
     }
 
     #[test]
     fn touching_edges_do_not_overlap() {
-        let fields = fields_of(json!([
-            {"id": "a", "type": "note", "x": 0, "y": 0, "w": 12, "h": 4},
-            {"id": "b", "type": "note", "x": 12, "y": 0, "w": 12, "h": 4},
-            {"id": "c", "type": "note", "x": 0, "y": 4, "w": 24, "h": 1},
-        ]));
+        let fields = fields_of(notes_at(&[(0, 0, 12, 4), (12, 0, 12, 4), (0, 4, 24, 1)]));
         assert!(fields.is_empty(), "{fields:?}");
     }
 }
