@@ -1,6 +1,6 @@
 -- Outbox rows after an id, oldest first, each with the SSE `data` line already rendered, so
 -- a row is serialized once per replica rather than once per stream. Run by the replica's
--- listener (src/activity/hub.rs, no filter: every row, to broadcast) and by a stream
+-- listener (src/activity/hub/listener.rs, no filter: every row, to broadcast) and by a stream
 -- replaying what a browser missed (src/activity/queries.rs, with its filter).
 --
 --   $1 bigint   after this id

@@ -10,13 +10,11 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::prelude::*;
 use crate::{
     auth::admin::AdminAccess,
     db::health::{self, TableHealth, UnusedIndex},
-    http::{
-        error::{ApiResult, Problem},
-        state::{AppState, InstanceInfo},
-    },
+    http::state::InstanceInfo,
 };
 
 #[derive(Serialize, ToSchema)]

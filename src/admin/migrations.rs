@@ -9,13 +9,11 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::http::prelude::*;
 use crate::{
     auth::admin::AdminAccess,
     db::migrations::{self, LockHolder, MigrationStatus, MigrationSummary},
-    http::{
-        error::{ApiResult, Problem},
-        state::{AppState, InstanceInfo},
-    },
+    http::state::InstanceInfo,
 };
 
 #[derive(Serialize, ToSchema)]

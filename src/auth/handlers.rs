@@ -11,15 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{password::verify_password, principal::CurrentUser, throttle, token};
-use crate::{
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract,
-        state::AppState,
-    },
-    users::{queries, types::User},
-};
+use crate::http::prelude::*;
+use crate::users::{queries, types::User};
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {

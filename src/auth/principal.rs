@@ -31,11 +31,11 @@ text_enum! {
     /// What a user may do.
     pub enum Role {
         /// Everything, all clients, admin routes.
-        Admin = "admin",
+        Admin,
         /// All clients' data; no admin routes.
-        Operator = "operator",
+        Operator,
         /// Only its own client's data.
-        Client = "client",
+        Client,
     }
 }
 

@@ -13,6 +13,7 @@ use super::{
     },
     view,
 };
+use crate::http::prelude::*;
 use crate::{
     auth::{
         admin::AdminAccess,
@@ -21,13 +22,6 @@ use crate::{
     },
     clients::types::ClientPath,
     financial::cost_tracking::types::parse_period,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        state::AppState,
-    },
 };
 
 /// `YYYY-MM` into the month's first day; a malformed or future month is a 422 on `period`.

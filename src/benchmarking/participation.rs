@@ -20,13 +20,13 @@ text_enum! {
     /// A client's size, by active SKUs (`benchmark_size_band` in the database holds the edges).
     pub enum SizeBand {
         /// Fewer than 100 active SKUs.
-        Small = "small",
+        Small,
         /// 100 to 999.
-        Medium = "medium",
+        Medium,
         /// 1 000 to 9 999.
-        Large = "large",
+        Large,
         /// 10 000 or more.
-        Enterprise = "enterprise",
+        Enterprise,
     }
 }
 

@@ -56,15 +56,15 @@ text_enum! {
     /// Where the client's own value falls among its cohort's percentiles.
     pub enum Position {
         /// Below P25.
-        BelowP25 = "below_p25",
+        BelowP25,
         /// At or above P25, below P50.
-        P25P50 = "p25_p50",
+        P25P50,
         /// At or above P50, below P75.
-        P50P75 = "p50_p75",
+        P50P75,
         /// At or above P75, below P90 (or at or above P75 when P90 is withheld).
-        P75P90 = "p75_p90",
+        P75P90,
         /// At or above P90.
-        AboveP90 = "above_p90",
+        AboveP90,
     }
 }
 
@@ -72,12 +72,12 @@ text_enum! {
     /// Why a client's view carries no cohort figures.
     pub enum Reason {
         /// The client does not participate: give to get.
-        NotParticipating = "not_participating",
+        NotParticipating,
         /// No snapshot of the period covers the client's cohort (not computed yet, or the
         /// client joined after it was).
-        NoSnapshot = "no_snapshot",
+        NoSnapshot,
         /// The cohort, its industry and everyone together had fewer than 5 participants.
-        TooFewParticipants = "too_few_participants",
+        TooFewParticipants,
     }
 }
 

@@ -10,19 +10,13 @@ use super::{
         UpdateClient,
     },
 };
+use crate::http::prelude::*;
 use crate::{
     auth::{
         principal::{CurrentUser, Role},
         tenancy::ClientScope,
     },
     db::errors::violates,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-    },
 };
 
 #[utoipa::path(get, path = "/api/v1/clients", tag = "clients", security(("bearer" = [])),

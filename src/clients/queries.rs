@@ -6,7 +6,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{Client, ClientFields};
-use crate::db::schema::{clients, order_requests};
+use crate::db::{
+    query::FilterSome,
+    schema::{clients, order_requests},
+};
 use crate::http::pagination::PageRequest;
 use crate::keyset_page;
 
@@ -23,13 +26,13 @@ pub async fn list(
     industry: Option<&str>,
     page: &PageRequest<ClientKey>,
 ) -> QueryResult<Vec<Client>> {
-    let mut q = clients::table.select(Client::as_select()).into_boxed();
-    if let Some(id) = only {
-        q = q.filter(clients::id.eq(id));
-    }
-    if let Some(industry) = industry {
-        q = q.filter(clients::industry.eq(industry.to_owned()));
-    }
+    let q = clients::table
+        .select(Client::as_select())
+        .into_boxed()
+        .filter_some(only, |id| clients::id.eq(id))
+        .filter_some(industry, |industry| {
+            clients::industry.eq(industry.to_owned())
+        });
     keyset_page!(q, page, asc(clients::name, clients::id))
         .load(conn)
         .await

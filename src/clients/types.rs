@@ -22,23 +22,33 @@ pub struct ClientPath {
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
 #[diesel(table_name = clients)]
 pub struct Client {
+    /// The client's id: the `{client_id}` of its routes.
     pub id: Uuid,
     #[diesel(embed)]
     #[serde(flatten)]
     pub fields: ClientFields,
+    /// When the client was created (UTC).
     pub created_at: DateTime<Utc>,
+    /// When a PATCH last wrote the client's fields (UTC); its creation time until then.
     pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateClient {
+    /// The client's display name: 1 to 200 characters once trimmed.
     #[schema(required)]
     pub name: Option<String>,
+    /// Free text, at most 100 characters once trimmed; absent or empty: none.
     pub industry: Option<String>,
+    /// Default supplier days for the client's new products, a whole number from 0 to 3650;
+    /// absent: none.
     pub default_supplier_lead_days: Option<i64>,
+    /// Default transit days from the supplier to the warehouse, 0 to 3650; absent: none.
     pub default_shipping_lead_days: Option<i64>,
+    /// Default days to receive and process inbound stock, 0 to 3650; absent: none.
     pub default_processing_lead_days: Option<i64>,
+    /// Default extra safety margin in days, 0 to 3650; absent: none.
     pub default_safety_buffer_days: Option<i64>,
 }
 
@@ -46,16 +56,22 @@ pub struct CreateClient {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateClient {
+    /// 1 to 200 characters once trimmed; `null` is refused (a client always has a name).
     #[serde(default)]
     pub name: Patch<String>,
+    /// At most 100 characters once trimmed; `null` or empty clears it.
     #[serde(default)]
     pub industry: Patch<String>,
+    /// Default supplier days for new products, 0 to 3650; `null` clears the default.
     #[serde(default)]
     pub default_supplier_lead_days: Patch<i64>,
+    /// Default transit days for new products, 0 to 3650; `null` clears the default.
     #[serde(default)]
     pub default_shipping_lead_days: Patch<i64>,
+    /// Default processing days for new products, 0 to 3650; `null` clears the default.
     #[serde(default)]
     pub default_processing_lead_days: Patch<i64>,
+    /// Default safety margin in days for new products, 0 to 3650; `null` clears the default.
     #[serde(default)]
     pub default_safety_buffer_days: Patch<i64>,
 }
@@ -82,12 +98,20 @@ pub struct ClientFilter {
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = clients, treat_none_as_null = true)]
 pub struct ClientFields {
+    /// The client's display name.
     pub name: String,
+    /// Free text; null: none. Benchmark participation takes it as the cohort's industry
+    /// when the opt-in names none.
     pub industry: Option<String>,
     /// Lead-time defaults applied to the client's new products when they name none.
     pub default_supplier_lead_days: Option<i32>,
+    /// Transit days from the supplier to the warehouse, for new products naming none; null:
+    /// no default.
     pub default_shipping_lead_days: Option<i32>,
+    /// Days to receive and process inbound stock, for new products naming none; null: no
+    /// default.
     pub default_processing_lead_days: Option<i32>,
+    /// Extra safety margin in days, for new products naming none; null: no default.
     pub default_safety_buffer_days: Option<i32>,
 }
 

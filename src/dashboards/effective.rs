@@ -39,11 +39,11 @@ text_enum! {
     /// Where the effective dashboard came from.
     pub enum DashboardSource {
         /// The user's default layout.
-        Default = "default",
+        Default,
         /// No default: the layout the user saved most recently.
-        Latest = "latest",
+        Latest,
         /// No layout saved: the starter layout of the user's role.
-        RoleDefault = "role_default",
+        RoleDefault,
     }
 }
 

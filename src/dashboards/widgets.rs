@@ -30,29 +30,29 @@ text_enum! {
     /// What a widget shows; each is fed by a route of the API (docs/dashboards.md).
     pub enum WidgetType {
         /// A single figure with its trend (`config.metric`), e.g. on-hand units or spend.
-        KpiTile = "kpi_tile",
+        KpiTile,
         /// Budgets against actuals: `GET …/budgets/variance`.
-        BudgetVariance = "budget_variance",
+        BudgetVariance,
         /// Monthly costs over time: `GET …/cost-tracking`.
-        CostTrend = "cost_trend",
+        CostTrend,
         /// Shipments by status: `GET …/shipments`.
-        Shipments = "shipments",
+        Shipments,
         /// Shipments past their estimated delivery: `GET …/shipments?delayed=true`.
-        DelayedShipments = "delayed_shipments",
+        DelayedShipments,
         /// Shipments in transit on a map: `GET …/shipments` with their last event's location.
-        ShipmentMap = "shipment_map",
+        ShipmentMap,
         /// A table of shipments with filters in `config`: `GET …/shipments`.
-        ShipmentList = "shipment_list",
+        ShipmentList,
         /// The client against its anonymous cohort: `GET …/benchmark`.
-        Benchmark = "benchmark",
+        Benchmark,
         /// Products to reorder now or soon: `GET …/reorder-alerts`.
-        ReorderAlerts = "reorder_alerts",
+        ReorderAlerts,
         /// Economic order quantity of a product (`config.product_id`): `GET …/products/{id}/eoq`.
-        Eoq = "eoq",
+        Eoq,
         /// Projected stockout dates: `GET …/products` (`projected_stockout_date`).
-        StockoutForecast = "stockout_forecast",
+        StockoutForecast,
         /// Free text the user writes (`config.text`); reads nothing.
-        Note = "note",
+        Note,
     }
 }
 
@@ -276,23 +276,24 @@ mod tests {
         }
     }
 
+    /// Note widgets `a`, `b`, `c`, … at these `(x, y, w, h)`.
+    fn notes_at(places: &[(u32, u32, u32, u32)]) -> Value {
+        let ids = ["a", "b", "c", "d"];
+        let widgets = places.iter().zip(ids).map(
+            |(&(x, y, w, h), id)| json!({"id": id, "type": "note", "x": x, "y": y, "w": w, "h": h}),
+        );
+        Value::Array(widgets.collect())
+    }
+
     #[test]
     fn overlapping_widgets_are_named_once() {
-        let fields = fields_of(json!([
-            {"id": "a", "type": "note", "x": 0, "y": 0, "w": 6, "h": 4},
-            {"id": "b", "type": "note", "x": 6, "y": 0, "w": 6, "h": 4},
-            {"id": "c", "type": "note", "x": 5, "y": 3, "w": 2, "h": 2},
-        ]));
+        let fields = fields_of(notes_at(&[(0, 0, 6, 4), (6, 0, 6, 4), (5, 3, 2, 2)]));
         assert_eq!(fields, ["widgets[2]"]);
     }
 
     #[test]
     fn touching_edges_do_not_overlap() {
-        let fields = fields_of(json!([
-            {"id": "a", "type": "note", "x": 0, "y": 0, "w": 12, "h": 4},
-            {"id": "b", "type": "note", "x": 12, "y": 0, "w": 12, "h": 4},
-            {"id": "c", "type": "note", "x": 0, "y": 4, "w": 24, "h": 1},
-        ]));
+        let fields = fields_of(notes_at(&[(0, 0, 12, 4), (12, 0, 12, 4), (0, 4, 24, 1)]));
         assert!(fields.is_empty(), "{fields:?}");
     }
 }

@@ -9,6 +9,7 @@ pub mod migrations;
 pub mod notified;
 pub mod pool;
 pub mod prepared;
+pub mod query;
 pub mod schema;
 pub mod text_enum;
 

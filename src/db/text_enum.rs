@@ -15,19 +15,26 @@ pub trait Vocabulary: Sized + Copy + 'static {
     fn from_word(word: &str) -> Option<Self>;
 }
 
-/// Declares a text vocabulary. The variant's name in `snake_case` must be given as its word:
+/// Declares a text vocabulary. A variant's word is its name in `snake_case` (`OrderRequests`
+/// is `order_requests`, `P25P50` is `p25_p50`), the same rule serde's `rename_all` applies to
+/// the wire, so the word is said once, by the name:
 ///
 /// ```ignore
 /// text_enum! {
 ///     /// Who a user is.
-///     pub enum Role { Admin = "admin", Operator = "operator", Client = "client" }
+///     pub enum Role { Admin, Operator, Client }
 /// }
 /// ```
+///
+/// A variant may still spell its word out (`Admin = "admin"`); it must be that same
+/// `snake_case` name, or serde and the database would disagree.
 #[macro_export]
 macro_rules! text_enum {
+    (@word $variant:ident $word:literal) => { $word };
+    (@word $variant:ident) => { ::paste::paste!(stringify!([<$variant:snake>])) };
     (
         $(#[$meta:meta])*
-        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)? }
+        pub enum $name:ident { $( $(#[$vmeta:meta])* $variant:ident $(= $word:literal)? ),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(
@@ -41,16 +48,19 @@ macro_rules! text_enum {
 
         impl $name {
             pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $word),+ }
+                match self { $(Self::$variant => $crate::text_enum!(@word $variant $($word)?)),+ }
             }
 
             pub fn parse(s: &str) -> Option<Self> {
-                match s { $($word => Some(Self::$variant),)+ _ => None }
+                const ALL: &[$name] = &[$($name::$variant),+];
+                let words = <Self as $crate::db::text_enum::Vocabulary>::WORDS;
+                words.iter().position(|word| *word == s).map(|i| ALL[i])
             }
         }
 
         impl $crate::db::text_enum::Vocabulary for $name {
-            const WORDS: &'static [&'static str] = &[$($word),+];
+            const WORDS: &'static [&'static str] =
+                &[$($crate::text_enum!(@word $variant $($word)?)),+];
             fn from_word(word: &str) -> Option<Self> {
                 Self::parse(word)
             }

@@ -10,17 +10,12 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     db::schema::products,
-    http::{
-        conn::Db,
-        decimal::Decimal,
-        error::{ApiResult, OrNotFound, Problem},
-        extract::{self, Path},
-        patch::Patch,
-        validation::validate,
-    },
+    http::{decimal::Decimal, patch::Patch, validation::validate},
+    owned_row,
     products::types::{CostSource, Product, ProductPath},
 };
 
@@ -69,7 +64,7 @@ pub struct UpdateProductCosts {
 
 /// The validated cost columns to write. `None` leaves a column alone, `Some(None)` clears it,
 /// so the UPDATE touches exactly what the request named (no read-modify-write race).
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, PartialEq, AsChangeset)]
 #[diesel(table_name = products)]
 pub struct CostChanges {
     pub unit_cost: Option<Option<Decimal>>,
@@ -82,11 +77,7 @@ pub struct CostChanges {
 impl CostChanges {
     /// Nothing named: the request is a no-op and `last_cost_update` is not stamped.
     pub fn is_empty(&self) -> bool {
-        self.unit_cost.is_none()
-            && self.unit_price.is_none()
-            && self.reorder_cost.is_none()
-            && self.holding_cost_rate.is_none()
-            && self.cost_source.is_none()
+        *self == Self::default()
     }
 }
 
@@ -119,11 +110,7 @@ pub async fn update_costs(
     product_id: Uuid,
     changes: &CostChanges,
 ) -> QueryResult<Product> {
-    let target = products::table.filter(
-        products::id
-            .eq(product_id)
-            .and(products::client_id.eq(client_id)),
-    );
+    let target = owned_row!(products, client_id = client_id, product_id);
     if changes.is_empty() {
         return target.select(Product::as_select()).first(conn).await;
     }

@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod openapi_problems;
 pub mod pagination;
 pub mod patch;
+pub mod prelude;
 pub mod problem_layer;
 pub mod response;
 pub mod server;

@@ -11,13 +11,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{JobName, ledger};
-use crate::{
-    auth::admin::AdminAccess,
-    http::{
-        error::{ApiResult, Problem},
-        state::{AppState, InstanceInfo},
-    },
-};
+use crate::http::prelude::*;
+use crate::{auth::admin::AdminAccess, http::state::InstanceInfo};
 
 /// Runs shown per job.
 const RECENT: i64 = 10;

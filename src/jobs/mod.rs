@@ -26,15 +26,15 @@ text_enum! {
     /// A scheduled job.
     pub enum JobName {
         /// The month closing and the running month's cost_tracking rows, every client.
-        AggregateCosts = "aggregate_costs",
+        AggregateCosts,
         /// Every client's stockout and order-by dates (nightly).
-        RecalculateLeadTimes = "recalculate_lead_times",
+        RecalculateLeadTimes,
         /// Every cohort's benchmark snapshot of the month closed (monthly).
-        BenchmarkSnapshots = "benchmark_snapshots",
+        BenchmarkSnapshots,
         /// `shipment.delayed` for estimates that passed without an event.
-        RefreshDelays = "refresh_delays",
+        RefreshDelays,
         /// Outbox rows older than ACTIVITY_RETENTION, ledger rows older than 90 days.
-        PruneActivity = "prune_activity",
+        PruneActivity,
     }
 }
 

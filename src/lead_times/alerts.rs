@@ -19,11 +19,11 @@ text_enum! {
     /// How urgent a reorder is, against today.
     pub enum AlertStatus {
         /// The stock used was 0, or its projected stockout date has come.
-        OutOfStock = "out_of_stock",
+        OutOfStock,
         /// The last order-by date is today or has passed.
-        OrderNow = "order_now",
+        OrderNow,
         /// The last order-by date falls within the window.
-        ReorderSoon = "reorder_soon",
+        ReorderSoon,
     }
 }
 

@@ -9,16 +9,10 @@ use super::{
     queries,
     types::{DefaultsApplied, Recalculation, UpdateLeadTimes},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     clients::types::ClientPath,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        state::AppState,
-    },
     products::{
         self,
         types::{Product, ProductPath},

@@ -16,13 +16,13 @@ text_enum! {
     /// Where a product's lead times came from.
     pub enum LeadTimeSource {
         /// Quoted or confirmed by the supplier.
-        Supplier = "supplier",
+        Supplier,
         /// Measured from past replenishments.
-        Historical = "historical",
+        Historical,
         /// Entered by hand.
-        Manual = "manual",
+        Manual,
         /// Copied from the client's `default_*_lead_days`.
-        ClientDefault = "client_default",
+        ClientDefault,
     }
 }
 
@@ -52,7 +52,7 @@ pub struct UpdateLeadTimes {
 /// The validated lead-time columns to write. `None` leaves a column alone, `Some(None)` clears
 /// it, so the UPDATE touches exactly what the request named. `total_lead_days` is not here:
 /// the trigger computes it.
-#[derive(Debug, Default, AsChangeset)]
+#[derive(Debug, Default, PartialEq, AsChangeset)]
 #[diesel(table_name = products)]
 pub struct LeadTimeChanges {
     pub supplier_lead_days: Option<Option<i32>>,
@@ -65,11 +65,7 @@ pub struct LeadTimeChanges {
 impl LeadTimeChanges {
     /// Nothing named: the request changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.supplier_lead_days.is_none()
-            && self.shipping_lead_days.is_none()
-            && self.processing_lead_days.is_none()
-            && self.safety_buffer_days.is_none()
-            && self.lead_time_source.is_none()
+        *self == Self::default()
     }
 }
 

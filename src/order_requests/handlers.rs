@@ -11,17 +11,11 @@ use super::{
         Transition, UpdateOrderRequest,
     },
 };
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     clients::types::ClientPath,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, FieldError, OrNotFound, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-        validation::validate,
-    },
+    http::{error::FieldError, validation::validate},
 };
 
 /// The 422 naming each item whose product cannot be ordered (`i`: its index in the request).

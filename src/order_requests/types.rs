@@ -18,11 +18,11 @@ text_enum! {
     /// Where an order request stands. Which of these count as demand is the database's one
     /// rule (see docs/financial.md), not decided here.
     pub enum OrderStatus {
-        Draft = "draft",
-        Submitted = "submitted",
-        Approved = "approved",
-        Fulfilled = "fulfilled",
-        Cancelled = "cancelled",
+        Draft,
+        Submitted,
+        Approved,
+        Fulfilled,
+        Cancelled,
     }
 }
 

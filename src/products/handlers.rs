@@ -8,17 +8,11 @@ use super::{
     queries,
     types::{CreateProduct, Product, ProductFilter, ProductPath, UpdateProduct},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     clients::{self, types::ClientPath},
     db::errors::violates,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-    },
 };
 
 /// A write that ran into the per-client SKU uniqueness is a 409 naming the SKU.

@@ -6,7 +6,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{Product, ProductFields, ProductFilter};
-use crate::{db::schema::products, http::pagination::PageRequest, keyset_page};
+use crate::{
+    db::{query::FilterSome, schema::products},
+    http::pagination::PageRequest,
+    keyset_page, owned_row,
+};
 
 /// Sort key of the product list: the SKU (unique per client).
 pub fn key(p: &Product) -> String {
@@ -26,9 +30,7 @@ pub async fn list(
     if !filter.include_archived {
         q = q.filter(products::archived_at.is_null());
     }
-    if let Some(category) = &filter.category {
-        q = q.filter(products::category.eq(category.to_owned()));
-    }
+    q = q.filter_some(filter.category.clone(), |c| products::category.eq(c));
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!(
             "%{}%",
@@ -47,9 +49,7 @@ pub async fn list(
 
 /// A product of this client (another client's product is not found).
 pub async fn get(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> QueryResult<Product> {
-    products::table
-        .filter(products::id.eq(id).and(products::client_id.eq(client_id)))
-        .select(Product::as_select())
+    owned_row!(products, client_id = client_id, id, as Product)
         .first(conn)
         .await
 }
@@ -61,9 +61,7 @@ pub async fn get_for_update(
     client_id: Uuid,
     id: Uuid,
 ) -> QueryResult<Product> {
-    products::table
-        .filter(products::id.eq(id).and(products::client_id.eq(client_id)))
-        .select(Product::as_select())
+    owned_row!(products, client_id = client_id, id, as Product)
         .for_update()
         .first(conn)
         .await
@@ -98,7 +96,7 @@ pub async fn update(
     stamp_costs: bool,
 ) -> QueryResult<Product> {
     let now = Utc::now();
-    let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
+    let target = owned_row!(products, client_id = client_id, id);
     if stamp_costs {
         diesel::update(target)
             .set((
@@ -123,7 +121,7 @@ pub async fn update(
 /// `shipment_items.product_id`): history is archived, not deleted. Answers the rows deleted
 /// (0: no such product of this client).
 pub async fn delete(conn: &mut AsyncPgConnection, client_id: Uuid, id: Uuid) -> QueryResult<usize> {
-    let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
+    let target = owned_row!(products, client_id = client_id, id);
     diesel::delete(target).execute(conn).await
 }
 
@@ -136,7 +134,7 @@ pub async fn set_archived(
     archived: bool,
 ) -> QueryResult<Product> {
     let now = Utc::now();
-    let target = products::table.filter(products::id.eq(id).and(products::client_id.eq(client_id)));
+    let target = owned_row!(products, client_id = client_id, id);
     let changed = diesel::update(target.filter(products::archived_at.is_null().eq(archived)))
         .set((
             products::archived_at.eq(archived.then_some(now)),

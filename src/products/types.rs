@@ -22,10 +22,10 @@ use crate::{
 text_enum! {
     /// Where cost figures came from.
     pub enum CostSource {
-        Manual = "manual",
-        SupplierInvoice = "supplier_invoice",
-        ErpImport = "erp_import",
-        Estimate = "estimate",
+        Manual,
+        SupplierInvoice,
+        ErpImport,
+        Estimate,
     }
 }
 

@@ -10,7 +10,7 @@
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::index::sample};
 use tokio_postgres::types::ToSql;
 
-use super::catalog::{BRANDS, INDUSTRIES, Industry};
+use super::catalog::{CATALOG, Industry};
 
 /// Share of products deliberately left without cost fields, and (independently) without
 /// lead times, so the "missing input" paths of EOQ and reorder timing have cases to show.
@@ -286,10 +286,11 @@ pub(super) fn build(clients: usize, products_per_client: usize, seed: u64) -> Wo
 /// Client `i` (0-based): industries rotate so the first clients all differ; brands are
 /// assigned so every (brand, industry) pair is used once before names get a number.
 fn client(i: usize, rng: &mut StdRng) -> (ClientSpec, &'static Industry, String) {
-    let industry = &INDUSTRIES[i % INDUSTRIES.len()];
-    let round = i / INDUSTRIES.len();
-    let brand = &BRANDS[(i % INDUSTRIES.len() * 3 + round) % BRANDS.len()];
-    let repeat = round / BRANDS.len();
+    let (brands, industries) = (&CATALOG.brands, &CATALOG.industries);
+    let industry = &industries[i % industries.len()];
+    let round = i / industries.len();
+    let brand = &brands[(i % industries.len() * 3 + round) % brands.len()];
+    let repeat = round / brands.len();
     let (name, sku_prefix) = if repeat == 0 {
         (
             format!("{} {}", brand.0, industry.label),

@@ -11,18 +11,11 @@ use super::{
     queries::{self, ShipmentKey},
     types::{Carrier, CreateShipment, Shipment, ShipmentFilter, ShipmentPath, UpdateShipment},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::{principal::CurrentUser, principal::Role, tenancy::ClientScope},
     clients::types::ClientPath,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-        state::AppState,
-        validation::validate,
-    },
+    http::validation::validate,
 };
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/shipments", tag = "shipments", security(("bearer" = [])),

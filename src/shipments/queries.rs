@@ -15,9 +15,12 @@ use super::{
     },
 };
 use crate::{
-    db::schema::{order_request_items, order_requests, shipment_items, shipments},
+    db::{
+        query::FilterSome,
+        schema::{order_request_items, order_requests, shipment_items, shipments},
+    },
     http::pagination::PageRequest,
-    keyset_page,
+    keyset_page, owned_row,
 };
 
 /// Sort key of the list: newest first.
@@ -41,26 +44,23 @@ pub async fn list(
         .filter(shipments::client_id.eq(client_id))
         .select(ShipmentRow::as_select())
         .into_boxed();
-    if let Some(status) = filter.status {
-        q = q.filter(shipments::status.eq(status));
-    }
-    if let Some(carrier) = filter.carrier {
-        q = q.filter(shipments::carrier.eq(carrier));
-    }
-    if let Some(order) = filter.order_request_id {
-        q = q.filter(shipments::order_request_id.eq(order));
-    }
+    q = q
+        .filter_some(filter.status, |status| shipments::status.eq(status))
+        .filter_some(filter.carrier, |carrier| shipments::carrier.eq(carrier))
+        .filter_some(filter.order_request_id, |id| {
+            shipments::order_request_id.eq(id)
+        });
     match filter.delayed {
         Some(true) => q = q.filter(delayed()),
         Some(false) => q = q.filter(diesel::dsl::not(delayed())),
         None => {}
     }
-    if let Some(from) = filter.from {
-        q = q.filter(shipments::shipped_at.ge(day_start(from)));
-    }
-    if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
-        q = q.filter(shipments::shipped_at.lt(day_start(to)));
-    }
+    let to = filter.to.and_then(|d| d.succ_opt());
+    let q = q
+        .filter_some(filter.from, |from| {
+            shipments::shipped_at.ge(day_start(from))
+        })
+        .filter_some(to, |to| shipments::shipped_at.lt(day_start(to)));
     let rows: Vec<ShipmentRow> = keyset_page!(q, page, desc(shipments::created_at, shipments::id))
         .load(conn)
         .await?;
@@ -99,9 +99,7 @@ pub async fn get_row(
     client_id: Uuid,
     id: Uuid,
 ) -> QueryResult<ShipmentRow> {
-    shipments::table
-        .filter(shipments::id.eq(id).and(shipments::client_id.eq(client_id)))
-        .select(ShipmentRow::as_select())
+    owned_row!(shipments, client_id = client_id, id, as ShipmentRow)
         .first(conn)
         .await
 }
@@ -117,9 +115,7 @@ pub async fn get_for_update(
     client_id: Uuid,
     id: Uuid,
 ) -> QueryResult<ShipmentRow> {
-    shipments::table
-        .filter(shipments::id.eq(id).and(shipments::client_id.eq(client_id)))
-        .select(ShipmentRow::as_select())
+    owned_row!(shipments, client_id = client_id, id, as ShipmentRow)
         .for_no_key_update()
         .first(conn)
         .await
@@ -135,8 +131,7 @@ pub async fn event_target_for_update(
     client_id: Uuid,
     id: Uuid,
 ) -> QueryResult<EventTarget> {
-    shipments::table
-        .filter(shipments::id.eq(id).and(shipments::client_id.eq(client_id)))
+    owned_row!(shipments, client_id = client_id, id)
         .select(EventTarget::as_select())
         .for_no_key_update()
         .first(conn)

@@ -16,25 +16,25 @@ use crate::{
 text_enum! {
     /// The carriers the service tracks (their rules: [`super::carriers::CARRIERS`]).
     pub enum Carrier {
-        Ups = "ups",
-        Fedex = "fedex",
-        Usps = "usps",
-        Dhl = "dhl",
+        Ups,
+        Fedex,
+        Usps,
+        Dhl,
     }
 }
 
 text_enum! {
     /// Where a parcel is. `delivered`, `returned_to_sender` and `cancelled` are terminal.
     pub enum ShipmentStatus {
-        LabelCreated = "label_created",
-        InTransit = "in_transit",
-        OutForDelivery = "out_for_delivery",
-        AvailableForPickup = "available_for_pickup",
-        DeliveryAttempted = "delivery_attempted",
-        Exception = "exception",
-        Delivered = "delivered",
-        ReturnedToSender = "returned_to_sender",
-        Cancelled = "cancelled",
+        LabelCreated,
+        InTransit,
+        OutForDelivery,
+        AvailableForPickup,
+        DeliveryAttempted,
+        Exception,
+        Delivered,
+        ReturnedToSender,
+        Cancelled,
     }
 }
 

@@ -7,19 +7,11 @@ use super::{
     queries::{self, UserKey},
     types::{CreateUser, NewUser, UpdateUser, User, UserFilter, UserPath, write_error},
 };
-use crate::{
-    auth::{
-        password::{check_password_policy, hash_password},
-        principal::CurrentUser,
-    },
-    http::{
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-        state::AppState,
-    },
+use crate::auth::{
+    password::{check_password_policy, hash_password},
+    principal::CurrentUser,
 };
+use crate::http::prelude::*;
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
     params(UserFilter, PageQuery),

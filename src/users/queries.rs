@@ -6,7 +6,12 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{NewUser, User};
-use crate::{auth::principal::Role, db::schema::users, http::pagination::PageRequest, keyset_page};
+use crate::{
+    auth::principal::Role,
+    db::{query::FilterSome, schema::users},
+    http::pagination::PageRequest,
+    keyset_page,
+};
 
 /// Sort key of the user list: email, then id.
 pub type UserKey = (String, Uuid);
@@ -21,13 +26,11 @@ pub async fn list(
     client_id: Option<Uuid>,
     page: &PageRequest<UserKey>,
 ) -> QueryResult<Vec<User>> {
-    let mut q = users::table.select(User::as_select()).into_boxed();
-    if let Some(role) = role {
-        q = q.filter(users::role.eq(role));
-    }
-    if let Some(client_id) = client_id {
-        q = q.filter(users::client_id.eq(client_id));
-    }
+    let q = users::table
+        .select(User::as_select())
+        .into_boxed()
+        .filter_some(role, |role| users::role.eq(role))
+        .filter_some(client_id, |id| users::client_id.eq(id));
     keyset_page!(q, page, asc(users::email, users::id))
         .load(conn)
         .await

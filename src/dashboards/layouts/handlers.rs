@@ -19,6 +19,7 @@ use super::{
     queries,
     types::{Layout, LayoutBody, LayoutFields, LayoutPath, LayoutVersion, RestoreBody},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::principal::CurrentUser,
     dashboards::{
@@ -26,13 +27,6 @@ use crate::{
         concurrency::{Condition, LayoutError, LayoutResult, etag},
     },
     db::errors::violates,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Path},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-    },
 };
 
 /// A layout with its version as the `ETag`.

@@ -13,7 +13,7 @@ use super::types::{Layout, LayoutFields, LayoutVersion};
 use crate::{
     db::schema::{dashboard_layout_versions as versions, dashboard_layouts as layouts},
     http::pagination::PageRequest,
-    keyset_page,
+    keyset_page, owned_row,
 };
 
 /// Versions kept per layout, besides the current one (Grafana keeps 20 too).
@@ -43,9 +43,7 @@ pub async fn list(
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, user_id: Uuid, id: Uuid) -> QueryResult<Layout> {
-    layouts::table
-        .filter(layouts::id.eq(id).and(layouts::user_id.eq(user_id)))
-        .select(Layout::as_select())
+    owned_row!(layouts, user_id = user_id, id, as Layout)
         .first(conn)
         .await
 }
@@ -56,9 +54,7 @@ pub async fn get_for_update(
     user_id: Uuid,
     id: Uuid,
 ) -> QueryResult<Layout> {
-    layouts::table
-        .filter(layouts::id.eq(id).and(layouts::user_id.eq(user_id)))
-        .select(Layout::as_select())
+    owned_row!(layouts, user_id = user_id, id, as Layout)
         .for_update()
         .first(conn)
         .await

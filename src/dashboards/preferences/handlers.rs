@@ -18,17 +18,14 @@ use super::{
     queries,
     types::{Preferences, PreferencesView},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::principal::CurrentUser,
     dashboards::{
         cache::{Page, PageCache, Read},
         concurrency::{Condition, etag},
     },
-    http::{
-        conn::{Db, LazyDb},
-        error::{ApiError, ApiResult, Problem},
-        extract,
-    },
+    http::conn::LazyDb,
 };
 
 /// Without a row a user's preferences are the defaults at version 1, the version the row

@@ -15,23 +15,23 @@ use crate::{db::schema::user_preferences, text_enum};
 text_enum! {
     /// The colour scheme of the front end; `system` follows the device.
     pub enum ColorScheme {
-        Light = "light",
-        Dark = "dark",
-        System = "system",
+        Light,
+        Dark,
+        System,
     }
 }
 
 text_enum! {
     /// The page the front end opens on.
     pub enum DefaultView {
-        Dashboard = "dashboard",
-        Shipments = "shipments",
-        Products = "products",
-        OrderRequests = "order_requests",
-        Budgets = "budgets",
-        CostTracking = "cost_tracking",
-        ReorderAlerts = "reorder_alerts",
-        Benchmarks = "benchmarks",
+        Dashboard,
+        Shipments,
+        Products,
+        OrderRequests,
+        Budgets,
+        CostTracking,
+        ReorderAlerts,
+        Benchmarks,
     }
 }
 
@@ -39,24 +39,24 @@ text_enum! {
     /// A real-time channel: the live stream's events of one kind (docs/dashboards.md).
     pub enum Channel {
         /// `shipment.status_changed`, `shipment.delayed`, `shipment.exception`.
-        Shipments = "shipments",
+        Shipments,
         /// `budget.over`, `budget.projected_over`.
-        Budgets = "budgets",
+        Budgets,
         /// `reorder_alert.raised`, `reorder_alert.resolved`.
-        ReorderAlerts = "reorder_alerts",
+        ReorderAlerts,
         /// `cost_tracking.aggregated`.
-        CostTracking = "cost_tracking",
+        CostTracking,
         /// `benchmark.snapshot_published`.
-        Benchmarks = "benchmarks",
+        Benchmarks,
     }
 }
 
 text_enum! {
     /// How often notifications are also sent as one summary email.
     pub enum Digest {
-        None = "none",
-        Daily = "daily",
-        Weekly = "weekly",
+        None,
+        Daily,
+        Weekly,
     }
 }
 

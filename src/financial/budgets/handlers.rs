@@ -10,17 +10,11 @@ use super::{
     queries,
     types::{Budget, BudgetFilter, BudgetKey, BudgetPath, CreateBudget, UpdateBudget},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     clients::types::ClientPath,
     financial::{check_window, variance::cache::VarianceCache},
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, OrNotFound, Problem},
-        extract::{self, Path, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        response::Created,
-    },
 };
 
 #[utoipa::path(get, path = "/api/v1/clients/{client_id}/budgets", tag = "financial",

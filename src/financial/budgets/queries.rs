@@ -10,9 +10,12 @@ use super::{
     types::{Budget, BudgetFields, BudgetFilter, BudgetKey, UpdateBudget},
 };
 use crate::{
-    db::schema::{budgets, products},
+    db::{
+        query::FilterSome,
+        schema::{budgets, products},
+    },
     http::pagination::PageRequest,
-    keyset_page,
+    keyset_page, owned_row,
 };
 
 /// Sort key of the budget list: `(period_start, id)`.
@@ -27,22 +30,14 @@ pub async fn list_budgets(
     filter: &BudgetFilter,
     page: &PageRequest<BudgetKey>,
 ) -> QueryResult<Vec<Budget>> {
-    let mut q = budgets::table
+    let q = budgets::table
         .filter(budgets::client_id.eq(client_id))
         .select(Budget::as_select())
-        .into_boxed();
-    if let Some(from) = filter.from {
-        q = q.filter(budgets::period_end.ge(from));
-    }
-    if let Some(to) = filter.to {
-        q = q.filter(budgets::period_start.le(to));
-    }
-    if let Some(product_id) = filter.product_id {
-        q = q.filter(budgets::product_id.eq(product_id));
-    }
-    if let Some(category) = &filter.category {
-        q = q.filter(budgets::category.eq(category.clone()));
-    }
+        .into_boxed()
+        .filter_some(filter.from, |from| budgets::period_end.ge(from))
+        .filter_some(filter.to, |to| budgets::period_start.le(to))
+        .filter_some(filter.product_id, |id| budgets::product_id.eq(id))
+        .filter_some(filter.category.clone(), |c| budgets::category.eq(c));
     keyset_page!(q, page, asc(budgets::period_start, budgets::id))
         .load(conn)
         .await
@@ -54,9 +49,7 @@ pub async fn get_budget(
     client_id: Uuid,
     id: Uuid,
 ) -> QueryResult<Budget> {
-    budgets::table
-        .filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)))
-        .select(Budget::as_select())
+    owned_row!(budgets, client_id = client_id, id, as Budget)
         .first(conn)
         .await
 }
@@ -82,12 +75,7 @@ async fn check_product(
     let Some(product_id) = product_id else {
         return Ok(());
     };
-    products::table
-        .filter(
-            products::id
-                .eq(product_id)
-                .and(products::client_id.eq(client_id)),
-        )
+    owned_row!(products, client_id = client_id, product_id)
         .select(products::id)
         .for_key_share()
         .first::<Uuid>(conn)
@@ -165,9 +153,7 @@ pub async fn update_budget(
 ) -> Result<Budget, BudgetError> {
     conn.transaction::<_, BudgetError, _>(async move |conn| {
         lock_client_budgets(conn, client_id).await?;
-        let current: Budget = budgets::table
-            .filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)))
-            .select(Budget::as_select())
+        let current: Budget = owned_row!(budgets, client_id = client_id, id, as Budget)
             .for_update()
             .first(conn)
             .await?;
@@ -189,6 +175,7 @@ pub async fn delete_budget(
     client_id: Uuid,
     id: Uuid,
 ) -> QueryResult<usize> {
-    let target = budgets::table.filter(budgets::id.eq(id).and(budgets::client_id.eq(client_id)));
-    diesel::delete(target).execute(conn).await
+    diesel::delete(owned_row!(budgets, client_id = client_id, id))
+        .execute(conn)
+        .await
 }

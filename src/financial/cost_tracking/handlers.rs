@@ -12,18 +12,8 @@ use super::{
         format_period, parse_period,
     },
 };
-use crate::{
-    auth::tenancy::ClientScope,
-    clients::types::ClientPath,
-    financial::check_window,
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, Problem},
-        extract::{self, Query},
-        pagination::{Page, PageQuery, PageRequest},
-        state::AppState,
-    },
-};
+use crate::http::prelude::*;
+use crate::{auth::tenancy::ClientScope, clients::types::ClientPath, financial::check_window};
 
 #[utoipa::path(post, path = "/api/v1/clients/{client_id}/cost-tracking/aggregate", tag = "financial",
     security(("bearer" = [])), params(ClientPath), request_body = AggregateCosts,

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     activity::{self, Activity},
-    db::schema::cost_tracking,
+    db::{query::FilterSome, schema::cost_tracking},
     financial::variance::crossings,
     http::pagination::PageRequest,
     keyset_page,
@@ -130,19 +130,13 @@ pub async fn list_cost_tracking(
     filter: &CostTrackingFilter,
     page: &PageRequest<CostTrackingKey>,
 ) -> QueryResult<Vec<CostTracking>> {
-    let mut q = cost_tracking::table
+    let q = cost_tracking::table
         .filter(cost_tracking::client_id.eq(client_id))
         .select(CostTracking::as_select())
-        .into_boxed();
-    if let Some(from) = filter.from {
-        q = q.filter(cost_tracking::period.ge(from));
-    }
-    if let Some(to) = filter.to {
-        q = q.filter(cost_tracking::period.le(to));
-    }
-    if let Some(product_id) = filter.product_id {
-        q = q.filter(cost_tracking::product_id.eq(product_id));
-    }
+        .into_boxed()
+        .filter_some(filter.from, |from| cost_tracking::period.ge(from))
+        .filter_some(filter.to, |to| cost_tracking::period.le(to))
+        .filter_some(filter.product_id, |id| cost_tracking::product_id.eq(id));
     keyset_page!(
         q,
         page,

@@ -11,16 +11,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use self::types::{EoqFigures, EoqQuery, ProductEoq};
-use crate::{
-    auth::tenancy::ClientScope,
-    db::prepared::Sql,
-    http::{
-        conn::Db,
-        error::{ApiResult, OrNotFound, Problem},
-        extract::{Path, Query},
-    },
-    products::types::ProductPath,
-};
+use crate::http::prelude::*;
+use crate::{auth::tenancy::ClientScope, db::prepared::Sql, products::types::ProductPath};
 
 // Handler ------------------------------------------------------------------------------------
 

@@ -23,3 +23,10 @@ CREATE FUNCTION pg_temp.seed_summer_dip(d date) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT exp(-power((extract(doy FROM d)::float8 - 200) / 35, 2))
 $$;
+
+-- An order's key in the random streams, the same in every file that draws for one order
+-- (orders.sql, shipments.sql): its day and its index on that day.
+CREATE FUNCTION pg_temp.seed_order_key(day date, order_idx int) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT ((day - DATE '2000-01-01')::bigint << 20) | order_idx
+$$;

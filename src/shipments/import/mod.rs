@@ -27,16 +27,11 @@ use self::{
     lines::{Line, LineReader, MAX_LINE_BYTES, ReadError},
     types::{ImportLine, ImportReport, ValidLine},
 };
+use crate::http::prelude::*;
 use crate::{
     auth::tenancy::ClientScope,
     clients::types::ClientPath,
-    http::{
-        conn::Db,
-        error::{ApiError, FieldError, Problem},
-        extract::parse_json,
-        state::AppState,
-        validation::Validator,
-    },
+    http::{error::FieldError, extract::parse_json, validation::Validator},
 };
 
 /// The route's template, as `routes::own_limits` names it.

@@ -13,14 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{queries, signature};
+use crate::http::prelude::*;
 use crate::{
-    http::{
-        conn::Db,
-        error::{ApiError, ApiResult, FieldError, Problem},
-        extract::{Path, parse_json},
-        state::AppState,
-        validation::{Validator, validate},
-    },
+    http::{error::FieldError, extract::parse_json, validation::Validator, validation::validate},
     shipments::{
         events::{Outcome, apply, types::EventParts},
         queries as shipment_queries,

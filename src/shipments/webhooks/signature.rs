@@ -76,30 +76,65 @@ mod tests {
     #[test]
     fn a_signature_verifies_only_for_its_body_secret_and_time() {
         let sig = sign(b"secret-of-sixteen", 1000, b"{}");
-        let ok = |secret: &[u8], ts: &str, sig: &str, body: &[u8], now| {
-            verify(Some(secret), Some(ts), Some(sig), body, now)
-        };
-        assert_eq!(ok(b"secret-of-sixteen", "1000", &sig, b"{}", 1200), Ok(()));
-        assert_eq!(
-            ok(b"secret-of-sixteen", "1000", &sig, b"{} ", 1000),
-            Err(Refusal::BadSignature)
+        // (secret, timestamp, signature, body, now) and what each is answered.
+        type Case<'a> = (
+            &'a [u8],
+            &'a str,
+            &'a str,
+            &'a [u8],
+            i64,
+            Result<(), Refusal>,
         );
-        assert_eq!(
-            ok(b"another-secret!!", "1000", &sig, b"{}", 1000),
-            Err(Refusal::BadSignature)
-        );
-        assert_eq!(
-            ok(b"secret-of-sixteen", "1001", &sig, b"{}", 1000),
-            Err(Refusal::BadSignature)
-        );
-        assert_eq!(
-            ok(b"secret-of-sixteen", "1000", &sig, b"{}", 1301),
-            Err(Refusal::StaleTimestamp)
-        );
-        assert_eq!(
-            ok(b"secret-of-sixteen", "1000", "sha256=zz", b"{}", 1000),
-            Err(Refusal::MissingSignature)
-        );
+        let cases: [Case; 6] = [
+            (b"secret-of-sixteen", "1000", &sig, b"{}", 1200, Ok(())),
+            (
+                b"secret-of-sixteen",
+                "1000",
+                &sig,
+                b"{} ",
+                1000,
+                Err(Refusal::BadSignature),
+            ),
+            (
+                b"another-secret!!",
+                "1000",
+                &sig,
+                b"{}",
+                1000,
+                Err(Refusal::BadSignature),
+            ),
+            (
+                b"secret-of-sixteen",
+                "1001",
+                &sig,
+                b"{}",
+                1000,
+                Err(Refusal::BadSignature),
+            ),
+            (
+                b"secret-of-sixteen",
+                "1000",
+                &sig,
+                b"{}",
+                1301,
+                Err(Refusal::StaleTimestamp),
+            ),
+            (
+                b"secret-of-sixteen",
+                "1000",
+                "sha256=zz",
+                b"{}",
+                1000,
+                Err(Refusal::MissingSignature),
+            ),
+        ];
+        for (secret, ts, signature, body, now, expected) in cases {
+            assert_eq!(
+                verify(Some(secret), Some(ts), Some(signature), body, now),
+                expected,
+                "{ts} {signature} {body:?} at {now}"
+            );
+        }
         assert_eq!(
             verify(None, Some("1000"), Some(&sig), b"{}", 1000),
             Err(Refusal::NoSecret)

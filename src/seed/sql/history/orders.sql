@@ -30,8 +30,8 @@ SELECT o.client_no, o.day, o.order_idx, gen_random_uuid() AS id, t.created_at,
 FROM (SELECT DISTINCT client_no, day, order_idx FROM seed_order_lines) o
 CROSS JOIN seed_params prm
 CROSS JOIN LATERAL (
-    SELECT ((o.day - DATE '2000-01-01')::bigint << 20) | o.order_idx AS key,
-           prm.last_day - o.day                                   AS age_days
+    SELECT pg_temp.seed_order_key(o.day, o.order_idx) AS key,
+           prm.last_day - o.day                      AS age_days
 ) k
 CROSS JOIN LATERAL (
     SELECT pg_temp.seed_u(20, o.client_no, k.key) AS status,

@@ -16,7 +16,7 @@ FROM seed_orders o
 JOIN seed_clients c USING (client_no)
 CROSS JOIN seed_params prm
 CROSS JOIN LATERAL (
-    SELECT ((o.day - DATE '2000-01-01')::bigint << 20) | o.order_idx AS key
+    SELECT pg_temp.seed_order_key(o.day, o.order_idx) AS key
 ) k
 CROSS JOIN LATERAL (
     SELECT pg_temp.seed_u(60, o.client_no, k.key) AS carrier,
