@@ -14,8 +14,7 @@
 #   p99 at 64   by_id and page at 64 connections               (goal <= 20 ms)
 # Then bench/memory.sh on the same build (its own server and data): RSS idle, under reads and
 # writes, during sign-in storms and 10 s after (goals <= 64 MB, back <= 32 MB).
-# No Node baseline: the Node (Fastify + pg) server is not in the repository and
-# cannot be installed offline.
+# The Node (Fastify + pg) baselines of the by-id and page reads: bench/node_baseline.sh.
 #
 # Data: bench/lib.sh heavy_world (seed-demo CLIENTS x PRODUCTS with 12 months of orders, 12
 # budgets for the first client, one client user).
@@ -102,7 +101,7 @@ echo
 echo "| work ($conns connections) | fulfillment-ops | baseline in the same run | ratio | goal |"
 echo "|---|---|---|---|---|"
 echo "| GET …/products/{id} (client user token) | $(col by_id) req/s, p99 $(col by_id_p99) ms | pgbench -M prepared, the endpoint's SELECT: $(col pg_sel) TPS | ${r_by_id}× | ≥ 0.35× |"
-echo "| GET …/products?limit=50 | $(col page) req/s, p99 $(col page_p99) ms | by-id read | ${r_page}× | (no Node baseline offline) |"
+echo "| GET …/products?limit=50 | $(col page) req/s, p99 $(col page_p99) ms | by-id read | ${r_page}× | (Node: bench/node_baseline.sh) |"
 echo "| POST …/order-requests (2 items) | $(col orders) req/s, p99 $(col orders_p99) ms | pgbench -M prepared, insert_order.sql: $(col pg_ord) TPS | ${r_ord}× | ≥ 0.9× |"
 echo "| GET …/budgets/variance (12 budgets) | $(col variance) req/s, p99 $(col variance_p99) ms | by-id read | ${r_var}× | ≥ 0.12× |"
 echo "| GET …/products/{id}/eoq | $(col eoq) req/s, p99 $(col eoq_p99) ms | by-id read | ${r_eoq}× | ≥ 0.3× |"
