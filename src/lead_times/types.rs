@@ -9,22 +9,10 @@ use crate::{
     clients::types::MAX_LEAD_DAYS,
     db::schema::products,
     http::{error::ApiResult, patch::Patch, validation::validate},
-    text_enum,
 };
 
-text_enum! {
-    /// Where a product's lead times came from.
-    pub enum LeadTimeSource {
-        /// Quoted or confirmed by the supplier.
-        Supplier,
-        /// Measured from past replenishments.
-        Historical,
-        /// Entered by hand.
-        Manual,
-        /// Copied from the client's `default_*_lead_days`.
-        ClientDefault,
-    }
-}
+/// The vocabulary of `lead_time_source`, owned by the products' columns.
+pub use crate::products::types::LeadTimeSource;
 
 /// `PATCH /products/{product_id}/lead-times`: absent fields stay as they are, `null` clears
 /// one. Days are whole numbers from 0 to 3650 (ten years).

@@ -29,6 +29,20 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Where a product's lead times came from.
+    pub enum LeadTimeSource {
+        /// Quoted or confirmed by the supplier.
+        Supplier,
+        /// Measured from past replenishments.
+        Historical,
+        /// Entered by hand.
+        Manual,
+        /// Copied from the client's `default_*_lead_days`.
+        ClientDefault,
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ProductPath {
@@ -85,6 +99,8 @@ pub struct CreateProduct {
     pub shipping_lead_days: Option<i64>,
     pub processing_lead_days: Option<i64>,
     pub safety_buffer_days: Option<i64>,
+    /// Where the lead times came from (default: none recorded).
+    #[schema(value_type = Option<LeadTimeSource>)]
     pub lead_time_source: Option<String>,
 }
 
@@ -119,7 +135,9 @@ pub struct UpdateProduct {
     pub processing_lead_days: Patch<i64>,
     #[serde(default)]
     pub safety_buffer_days: Patch<i64>,
+    /// Where the lead times came from; `null` clears it.
     #[serde(default)]
+    #[schema(value_type = Option<LeadTimeSource>)]
     pub lead_time_source: Patch<String>,
 }
 
@@ -213,7 +231,10 @@ impl CreateProduct {
                 .or(client.fields.default_processing_lead_days),
             safety_buffer_days: lead_days(v, "safety_buffer_days", self.safety_buffer_days)
                 .or(client.fields.default_safety_buffer_days),
-            lead_time_source: v.opt_text("lead_time_source", self.lead_time_source.as_deref(), 50),
+            lead_time_source: (self.lead_time_source.as_deref().map(str::trim))
+                .filter(|s| !s.is_empty())
+                .and_then(|s| v.word::<LeadTimeSource>("lead_time_source", s))
+                .map(|w| w.as_str().to_owned()),
         })
     }
 }
@@ -276,12 +297,14 @@ impl UpdateProduct {
                 &self.safety_buffer_days,
                 &p.safety_buffer_days,
             ),
-            lead_time_source: v.patch_text(
-                "lead_time_source",
-                &self.lead_time_source,
-                &p.lead_time_source,
-                50,
-            ),
+            lead_time_source: match &self.lead_time_source {
+                Patch::Absent => p.lead_time_source.clone(),
+                Patch::Null => None,
+                Patch::Value(s) => Some(s.trim())
+                    .filter(|s| !s.is_empty())
+                    .and_then(|s| v.word::<LeadTimeSource>("lead_time_source", s))
+                    .map(|w| w.as_str().to_owned()),
+            },
         })
     }
 }

@@ -126,8 +126,50 @@ async fn invalid_products_name_every_bad_field_and_write_nothing() {
         )
         .await;
     assert_invalid_fields(&res, &["total_lead_days"]);
+    // The lead-time source takes the same vocabulary as PATCH …/lead-times, on create and on
+    // PATCH.
+    let res = app
+        .post(
+            &path,
+            &user,
+            json!({"sku": "A", "name": "A", "lead_time_source": "guesswork"}),
+        )
+        .await;
+    assert_invalid_fields(&res, &["lead_time_source"]);
+    let body = res.json();
+    assert!(
+        body.to_string()
+            .contains("must be one of: supplier, historical, manual, client_default"),
+        "{body}"
+    );
     let (rows, _) = app.collect_pages(&path, &user, 50).await;
     assert!(rows.is_empty());
+    let created = app
+        .create_product(
+            &user,
+            acme,
+            json!({"sku": "B", "name": "B", "lead_time_source": " historical "}),
+        )
+        .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(created["lead_time_source"], "historical");
+    let res = app
+        .patch(
+            &format!("{path}/{id}"),
+            &user,
+            json!({"lead_time_source": "vibes"}),
+        )
+        .await;
+    assert_invalid_fields(&res, &["lead_time_source"]);
+    let res = app
+        .patch(
+            &format!("{path}/{id}"),
+            &user,
+            json!({"lead_time_source": "manual"}),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["lead_time_source"], "manual");
 }
 
 #[tokio::test(flavor = "multi_thread")]
