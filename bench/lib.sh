@@ -170,3 +170,17 @@ SQL
     echo "}"
   } >"$tmp/paths.lua"
 }
+
+# Round tables: "$tmp/rounds" holds one line of numbers per round, in the columns named by
+# "$cols" (bench/hot_path.sh, bench/node_baseline.sh).
+col() { # name -> its median over the rounds
+  local i; i=$(echo "$cols" | tr ' ' '\n' | grep -nx "$1" | cut -d: -f1)
+  awk -v i="$i" '{print $i}' "$tmp/rounds" | median
+}
+per_round() { # a-name b-name -> the median over the rounds of a / b within each round
+  local i j
+  i=$(echo "$cols" | tr ' ' '\n' | grep -nx "$1" | cut -d: -f1)
+  j=$(echo "$cols" | tr ' ' '\n' | grep -nx "$2" | cut -d: -f1)
+  awk -v i="$i" -v j="$j" '$j > 0 {printf "%.4f\n", $i / $j}' "$tmp/rounds" | median
+}
+f3() { awk -v v="$1" 'BEGIN{ if (v == "n/a") print v; else printf "%.3f", v }'; }

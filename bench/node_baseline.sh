@@ -99,18 +99,6 @@ done
 stop_node
 kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=
 
-col() { # name -> its median over the rounds
-  local i; i=$(echo "$cols" | tr ' ' '\n' | grep -nx "$1" | cut -d: -f1)
-  awk -v i="$i" '{print $i}' "$tmp/rounds" | median
-}
-per_round() { # a-name b-name -> the median over the rounds of a / b within each round
-  local i j
-  i=$(echo "$cols" | tr ' ' '\n' | grep -nx "$1" | cut -d: -f1)
-  j=$(echo "$cols" | tr ' ' '\n' | grep -nx "$2" | cut -d: -f1)
-  awk -v i="$i" -v j="$j" '$j > 0 {printf "%.4f\n", $i / $j}' "$tmp/rounds" | median
-}
-f3() { awk -v v="$1" 'BEGIN{ if (v == "n/a") print v; else printf "%.3f", v }'; }
-
 r_by_id=$(f3 "$(per_round by_id node_by_id)"); r_page=$(f3 "$(per_round page node_page)")
 echo
 echo "| work ($conns connections) | fulfillment-ops | Node (Fastify + pg, user read, no JWT check) | ratio | goal |"
