@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::{
     body::Body,
-    extract::{FromRequestParts, Request},
+    extract::{FromRequestParts, Request, State},
     http::{Extensions, Method, header, request::Parts},
     middleware::Next,
     response::Response,
@@ -103,7 +103,11 @@ impl FromRequestParts<AppState> for LazyDb {
 /// connection died under it ([`ConnectionLost`]): reading again has no effect but the answer.
 /// Writes are not retried: their statement may have reached the server. A database found
 /// stalled answers differently (no checkout at all), so this never doubles a wait.
-pub async fn retry_lost_reads(req: Request, next: Next) -> Response {
+///
+/// The loss is noted here before the second run, not only by the dead connection's driver
+/// task: that task and this request wake on the same closed socket in no set order, and a
+/// second checkout before the task ran would take a dead sibling unchecked.
+pub async fn retry_lost_reads(State(pool): State<DbPool>, req: Request, next: Next) -> Response {
     let bodiless = !req.headers().contains_key(header::TRANSFER_ENCODING)
         && req
             .headers()
@@ -122,6 +126,7 @@ pub async fn retry_lost_reads(req: Request, next: Next) -> Response {
         return res;
     }
     tracing::info!("a read met a lost database connection; running it once more");
+    pool.liveness().note_loss();
     next.run(again).await
 }
 

@@ -76,6 +76,7 @@ pub fn wrap(
     own_limits: HashMap<&'static str, Limits>,
 ) -> Router {
     let cfg = state.config.clone();
+    let pool = state.pool.clone();
     let limits = RouteLimits {
         default: Limits {
             body_bytes: cfg.body_limit_bytes,
@@ -105,7 +106,10 @@ pub fn wrap(
             ServiceBuilder::new()
                 .layer(middleware::from_fn_with_state(limits, limit))
                 .layer(DefaultBodyLimit::max(cfg.body_limit_bytes))
-                .layer(middleware::from_fn(super::conn::retry_lost_reads)),
+                .layer(middleware::from_fn_with_state(
+                    pool,
+                    super::conn::retry_lost_reads,
+                )),
         )
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn(problem_layer::problem_json_errors))
