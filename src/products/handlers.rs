@@ -51,7 +51,15 @@ pub async fn create_product(
         .await
         .or_not_found("client")?;
     let fields = body.validate(&client)?;
-    let product = queries::create(&mut conn, scope.client_id, &fields)
+    // In a transaction of its own, though one statement: over the extended protocol an
+    // autocommit statement commits at the Sync after it, and a backend terminated in between
+    // has already flushed the statement's CommandComplete (with its FATAL), so the client
+    // would take an insert that was rolled back for written. An explicit COMMIT answers only
+    // once committed (`robustness::terminated_database_connections_…` caught it).
+    let product = conn
+        .transaction::<_, DieselError, _>(async |conn| {
+            queries::create(conn, scope.client_id, &fields).await
+        })
         .await
         .map_err(|e| write_error(e, &fields.sku))?;
     let location = format!(
